@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+//
+// ModelMonitor — streaming drift detection and model monitoring.
+//
+// Layering (see shared DESIGN §2): pure targets (MonitorStats, MonitorCore, MonitorWindowing,
+// MonitorRules) do no I/O and never read the clock; adapters (MonitorIngest, MonitorAlerting,
+// MonitorRegistry, MonitorStore) never import each other; MonitorService wires them; the
+// `monitor` executable only parses arguments (through MonitorCLI).
+import PackageDescription
+
+// ---- Settings applied to every target. Do not edit per target: change them here. ----
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+// ---- end of shared settings ----
+
+let package = Package(
+    name: "ModelMonitor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "monitor", targets: ["monitor"]),
+        .library(name: "MonitorStats", targets: ["MonitorStats"]),
+        .library(name: "MonitorCore", targets: ["MonitorCore"]),
+        .library(name: "MonitorWindowing", targets: ["MonitorWindowing"]),
+        .library(name: "MonitorIngest", targets: ["MonitorIngest"]),
+        .library(name: "MonitorService", targets: ["MonitorService"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // layer 0: numerics only, the leaf.
+        .target(
+            name: "MonitorStats",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        // layer 0: vocabulary, config model, diagnostics, port protocols.
+        .target(
+            name: "MonitorCore",
+            dependencies: ["MonitorStats", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // layer 1: reference profiles, accumulators, per-feature drift comparison.
+        .target(
+            name: "MonitorWindowing",
+            dependencies: ["MonitorCore", "MonitorStats"],
+            swiftSettings: swiftSettings
+        ),
+        // layer 2 adapter: decoders and sources.
+        .target(
+            name: "MonitorIngest",
+            dependencies: ["MonitorCore"],
+            swiftSettings: swiftSettings
+        ),
+        // layer 3: composition root.
+        .target(
+            name: "MonitorService",
+            dependencies: ["MonitorCore", "MonitorStats", "MonitorWindowing", "MonitorIngest"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MonitorCLI",
+            dependencies: [
+                "MonitorService", "MonitorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // layer 4: one file.
+        .executableTarget(name: "monitor", dependencies: ["MonitorCLI"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "MonitorStatsTests", dependencies: ["MonitorStats"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MonitorIngestTests",
+            dependencies: ["MonitorIngest", "MonitorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonitorWindowingTests",
+            dependencies: ["MonitorWindowing", "MonitorCore", "MonitorStats"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonitorCLITests",
+            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "monitor"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
