@@ -1,0 +1,149 @@
+import ArgumentParser
+import MonitorCore
+import MonitorService
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+extension PValueCorrectionKind: @retroactive ExpressibleByArgument {}
+
+/// `monitor compare`: reference file vs current file, per-feature drift (DESIGN §12).
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare a current JSONL file with a reference, feature by feature.",
+        discussion: """
+            Reads prediction records (one JSON object per line: {"id","ts","model","features":{...},
+            "prediction":{...}}) from both files. Features come from --config's schema, or are inferred
+            from the reference: numbers are numerical, strings and booleans categorical. null, absent
+            keys, NaN and ±Inf are missing values: counted in missing_rate, never part of a distribution.
+
+            Statistics per feature: PSI over 10 reference-quantile bins (ε = 1e-4), Kolmogorov–Smirnov
+            statistic and p-value (scipy's ks_2samp method="auto"), Wasserstein-1 and its normed form
+            W / max(σ_ref, 0.001), Jensen–Shannon distance (base 2), for categorical features the
+            chi-square homogeneity test over the union of categories; missing, out-of-range and
+            new-category rates.
+
+            How drift is decided (Evidently's choice of test, plus an effect-size floor):
+              reference ≤ 1000 values   numerical: KS p < alpha and normed Wasserstein ≥ 0.05
+                                        categorical: chi-square p < alpha and JS distance ≥ 0.05
+              reference > 1000 values   numerical: normed Wasserstein ≥ 0.1 and KS p < alpha
+                                        categorical: JS distance ≥ 0.1 and chi-square p < alpha
+            alpha = 0.05, after --correction across features. Large samples make every p-value tiny,
+            so at scale the distance (the size of the change) decides and the p-value only guards
+            against noise in small samples. The dataset drifts when ≥ 50% of features drift.
+            All of these are settings under `drift:` in --config (see the README).
+
+            Exit codes: 0 compared (drift or not); 1 drift found with --fail-on-drift, an invalid
+            --config, or a file without usable records; 2 usage error (bad flags, a path that
+            does not exist or is a directory).
+
+            Examples:
+              monitor compare --reference train.jsonl --current today.jsonl
+              monitor compare --reference ref.jsonl --current cur.jsonl --format json > drift.json
+              monitor compare --reference ref.jsonl --current cur.jsonl --correction bh --fail-on-drift
+              monitor compare --reference ref.jsonl --current cur.jsonl --config monitor.yaml
+            """
+    )
+
+    @Option(name: .long, help: "Reference JSONL file (training or validation data).")
+    var reference: String
+
+    @Option(name: .long, help: "Current JSONL file (production predictions).")
+    var current: String
+
+    @Option(name: .long, help: "Config file with `schema:` and `drift:` sections.")
+    var config: String?
+
+    @Option(name: .long, help: "Output format: table (people) or json (machines).")
+    var format: OutputFormat = .table
+
+    @Flag(name: .long, help: "Exit 1 when any feature drifts.")
+    var failOnDrift = false
+
+    @Option(name: .long, help: "Multiple-testing correction across features: none, bonferroni, bh.")
+    var correction: PValueCorrectionKind?
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "No progress indicator, even on a terminal.")
+    var quiet = false
+
+    func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+    }
+
+    func run() throws {
+        var request = CompareRequest(referencePath: reference, currentPath: current, configPath: config)
+        request.correction = correction
+        if let threads { request.threads = threads }
+        let indicator = (!quiet && isatty(2) != 0) ? ProgressIndicator() : nil
+        let outcome: CompareOutcome
+        do {
+            outcome = try CompareRunner.run(request, progress: indicator.map { i in { i.update($0) } })
+            indicator?.finish()
+        } catch {
+            indicator?.finish()
+            switch error.kind {
+            case .usage: throw CLIFailure(message: error.message, code: .usage)
+            case .config: throw CLIFailure(message: "invalid config:\n" + error.message, code: .failure)
+            default: throw CLIFailure(message: error.message, code: .failure)
+            }
+        }
+        switch format {
+        case .json: print(CompareRendering.json(outcome))
+        case .table:
+            print(CompareRendering.table(outcome), terminator: "")
+        }
+        if format == .json {
+            for w in outcome.result.warnings { writeStderr("warning: \(w)\n") }
+        }
+        if failOnDrift && outcome.result.features.contains(where: \.drift) {
+            throw ExitCode(MonitorExitCode.failure.rawValue)
+        }
+    }
+}
+
+/// A one-line progress indicator on standard error, redrawn at most every 100 ms.
+final class ProgressIndicator: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    private var lastDraw: Int64 = 0
+    private var drawn = false
+
+    init() { pthread_mutex_init(&m, nil) }
+
+    func update(_ p: CompareProgress) {
+        pthread_mutex_lock(&m)
+        defer { pthread_mutex_unlock(&m) }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        if now - lastDraw < 100 { return }
+        lastDraw = now
+        let text: String
+        switch p {
+        case .reading(let file, let done, let total):
+            let pct = total > 0 ? Int(done * 100 / total) : 0
+            text = "reading \(file): \(pct)% (\(done >> 20) of \(total >> 20) MiB)"
+        case .computing(let done, let total):
+            text = "computing statistics: \(done) of \(total) features"
+        }
+        writeStderr("\r\u{1B}[K" + text)
+        drawn = true
+    }
+
+    func finish() {
+        pthread_mutex_lock(&m)
+        defer { pthread_mutex_unlock(&m) }
+        if drawn { writeStderr("\r\u{1B}[K") }
+        drawn = false
+    }
+}

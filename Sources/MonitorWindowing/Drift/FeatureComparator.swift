@@ -1,0 +1,104 @@
+public import MonitorCore
+import MonitorStats
+
+/// Computes one feature's drift statistics from a reference column and a current column.
+///
+/// Pure: columns in, `FeatureDriftResult` out. Missing values (NaN in numerical columns,
+/// `CategoryDictionary.missingCode` in categorical ones) are counted and never enter a
+/// distribution. The decision fields (`drift`, `pValueAdjusted`) are filled by `DriftDecision`.
+public enum FeatureComparator {
+    /// Compares a numerical feature.
+    ///
+    /// Exact path (both sides have at most `settings.exactLimit` non-missing values): both samples
+    /// are radix-sorted once; KS, Wasserstein, quantile bin edges, bin counts, out-of-range share
+    /// and moments all come from the sorted arrays in linear time. Sketch path: the samples are
+    /// summarised by KLL sketches; bin counts stay exact (edges come from the reference sketch).
+    public static func compareNumerical(
+        name: String, reference: UnsafeBufferPointer<Double>, current: UnsafeBufferPointer<Double>,
+        settings: DriftSettings
+    ) -> FeatureDriftResult {
+        let refSorted = StatsKernels.finiteSorted(reference, limit: settings.exactLimit)
+        let curSorted = StatsKernels.finiteSorted(current, limit: settings.exactLimit)
+        let refN = refSorted?.count ?? StatsKernels.finiteCount(reference)
+        let curN = curSorted?.count ?? StatsKernels.finiteCount(current)
+        let (test, threshold) = DriftDecision.test(for: .numerical, referenceCount: refN, name: name, settings: settings)
+        var r = FeatureDriftResult(
+            name: name, kind: .numerical, test: test, threshold: threshold,
+            missingRate: current.isEmpty ? 0 : Double(current.count - curN) / Double(current.count))
+        r.referenceCount = refN
+        r.currentCount = curN
+        guard refN > 0, curN > 0 else {
+            r.note = refN == 0 ? "no non-missing values in the reference" : "no non-missing values in the current data"
+            return r
+        }
+        if let a = refSorted, let b = curSorted {
+            let s = StatsKernels.exactNumerical(referenceSorted: a, currentSorted: b, settings: settings)
+            s.apply(to: &r)
+        } else {
+            r.method = "sketch"
+            let s = StatsKernels.sketchNumerical(reference: reference, current: current, settings: settings)
+            s.apply(to: &r)
+        }
+        return r
+    }
+
+    /// Compares a categorical feature over the union of the reference's and the current data's
+    /// categories.
+    ///
+    /// - Parameters:
+    ///   - dictionary: the dictionary both columns are coded with; codes below
+    ///     `dictionary.referenceCount` are reference categories, codes above are new ones.
+    public static func compareCategorical(
+        name: String, reference: UnsafeBufferPointer<UInt32>, current: UnsafeBufferPointer<UInt32>,
+        dictionary: CategoryDictionary, settings: DriftSettings
+    ) -> FeatureDriftResult {
+        // One extra column collects categories beyond the dictionary's new-category budget.
+        let k = dictionary.count + 1
+        var refCounts = [Int](repeating: 0, count: k)
+        var curCounts = [Int](repeating: 0, count: k)
+        let refMissing = count(reference, into: &refCounts)
+        let curMissing = count(current, into: &curCounts)
+        let refN = reference.count - refMissing
+        let curN = current.count - curMissing
+        let (test, threshold) = DriftDecision.test(for: .categorical, referenceCount: refN, name: name, settings: settings)
+        var r = FeatureDriftResult(
+            name: name, kind: .categorical, test: test, threshold: threshold,
+            missingRate: current.isEmpty ? 0 : Double(curMissing) / Double(current.count))
+        r.referenceCount = refN
+        r.currentCount = curN
+        guard refN > 0, curN > 0 else {
+            r.note = refN == 0 ? "no non-missing values in the reference" : "no non-missing values in the current data"
+            return r
+        }
+        // New categories: present in the current data, absent from the reference counts.
+        var new = 0
+        for c in 0..<k where refCounts[c] == 0 { new += curCounts[c] }
+        r.newCategoryRate = Double(new) / Double(curN)
+        // Keep only categories observed on either side (the union), as scipy's table would.
+        var a: [Int] = []
+        var b: [Int] = []
+        for c in 0..<k where refCounts[c] + curCounts[c] > 0 {
+            a.append(refCounts[c])
+            b.append(curCounts[c])
+        }
+        StatsKernels.categorical(referenceCounts: a, currentCounts: b, settings: settings).apply(to: &r)
+        return r
+    }
+
+    private static func count(_ codes: UnsafeBufferPointer<UInt32>, into counts: inout [Int]) -> Int {
+        var missing = 0
+        let overflowColumn = counts.count - 1
+        counts.withUnsafeMutableBufferPointer { c in
+            for code in codes {
+                if code == CategoryDictionary.missingCode {
+                    missing &+= 1
+                } else if code == CategoryDictionary.overflowCode || Int(code) >= overflowColumn {
+                    c[overflowColumn] &+= 1
+                } else {
+                    c[Int(code)] &+= 1
+                }
+            }
+        }
+        return missing
+    }
+}
