@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+//
+// Performance targets for ModelMonitor, measured with ordo-one `benchmark`:
+//
+//   cd Benchmarks && swift package benchmark                  # run all
+//   swift package benchmark --filter 'KS.*'                     # some
+//   swift package benchmark baseline update main                # record thresholds
+//   swift package benchmark baseline check main                 # compare with them
+//
+// Kept out of the main package so that building and testing ModelMonitor never builds the
+// benchmark tooling.
+import PackageDescription
+
+let package = Package(
+    name: "ModelMonitorBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "ModelMonitor", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "StatsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MonitorStats", package: "ModelMonitor"),
+                .product(name: "MonitorCore", package: "ModelMonitor"),
+                .product(name: "MonitorIngest", package: "ModelMonitor"),
+                .product(name: "MonitorService", package: "ModelMonitor"),
+            ],
+            path: "Benchmarks/StatsBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
