@@ -74,7 +74,8 @@ let package = Package(
         // layer 4: one file.
         .executableTarget(name: "monitor", dependencies: ["MonitorCLI"], swiftSettings: swiftSettings),
 
-        .testTarget(name: "MonitorStatsTests", dependencies: ["MonitorStats"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorStatsTests", dependencies: ["MonitorStats"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MonitorIngestTests",
             dependencies: ["MonitorIngest", "MonitorCore"],
