@@ -1,0 +1,362 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import MonitorCore
+
+/// Decodes JSON Lines prediction records (DESIGN §3) into a columnar ``MonitorCore/Batch``
+/// (DESIGN §4) in one pass over the bytes, without building any intermediate JSON value.
+///
+/// For each line the decoder walks the object once, matching keys against a trie compiled from
+/// the schema's dotted paths (each object level is a small key table, tried first at the key
+/// that followed the previous match, since producers write keys in a stable order), extracts the
+/// values it needs and validates and skips everything else.
+///
+/// Values:
+/// - numerical features, `prediction.score` and `prediction.value` become `Double` (correctly
+///   rounded: equal to `Double(text)`); `null`, an absent key, `NaN`, `Infinity`, `-Infinity`
+///   and overflowing numbers (`1e400`) are missing (NaN). A string, boolean, object or array is
+///   missing too and counted as `wrongType`.
+/// - categorical features, `prediction.label`, `model` and `version` become dictionary codes.
+///   Strings are used as decoded (escapes resolved; invalid UTF-8 repaired with U+FFFD);
+///   numbers and booleans are used as their JSON text, verbatim (`3` → `"3"`, `1.50` → `"1.50"`,
+///   `true` → `"true"`), so a label logged as `1` and one logged as `"1"` are the same category.
+///   `null`, an absent key, `NaN` and `±Infinity` are `CategoryDictionary.missingCode`; an
+///   object or array is missing and counted as `wrongType`.
+/// - `ts`: an RFC 3339 string (see ``RFC3339``), or a number in the schema's `timestampUnit`
+///   (fractions allowed, truncated to the millisecond). Absent or unparsable: `Int64.min` and
+///   `badTimestamp` counted; the record is kept.
+/// - the bare tokens `NaN`, `Infinity` and `-Infinity` are not JSON, but Python's `json.dumps`
+///   writes them by default, so they are accepted anywhere a value may appear and read as
+///   missing rather than rejecting the whole record.
+///
+/// Records: a line that is not exactly one well-formed JSON object (unterminated string, bad
+/// escape, missing `:` or `,`, trailing garbage, invalid number such as `01`, `+1`, `.5`, `1.`,
+/// truncated line, nesting deeper than 128 levels) is dropped and counted as `malformedJSON`.
+/// A blank line is `emptyLine`. A line longer than `maxRecordBytes` is `oversized`. A record
+/// whose features object is absent, empty or not an object, and that has none of the declared
+/// features, is kept (every feature missing) and counted as `missingFeatures`. `wrongType` is
+/// counted once per offending field. When a key occurs twice, the last occurrence wins.
+///
+/// Dictionaries: each categorical column starts from the caller's dictionary for that feature
+/// name (a frozen reference dictionary when decoding current data, so reference categories keep
+/// their codes and new ones get codes ≥ `referenceCount`, up to `maxNewCategories`, then
+/// `overflowCode`), or from an empty open dictionary.
+public struct JSONLDecoder: Sendable {
+    let schema: CompiledSchema
+    /// The options the decoder was built with.
+    public let options: DecodeOptions
+    /// The categorical columns' dictionaries, then the label, model and version dictionaries.
+    var dictionaries: [CategoryDictionary]
+    var caches: [ByteTable]
+    var guesses: [Int32]
+    var unknownTable = ByteTable()
+    /// Unknown feature names (present in the features object, absent from the feature list),
+    /// in first-seen order, at most ``unknownFeatureSampleLimit``.
+    public private(set) var unknownFeatures: [String] = []
+    /// Distinct unknown feature names seen, counted up to ``unknownFeatureCountLimit``.
+    public var unknownFeatureCount: Int { unknownTable.count }
+    let unitExponent: Int
+
+    /// How many unknown feature names are kept for warnings.
+    public static let unknownFeatureSampleLimit = 20
+    /// Distinct unknown names are tracked up to this many, bounding memory when a producer puts
+    /// ids or free text in feature keys.
+    public static let unknownFeatureCountLimit = 10_000
+
+    /// Creates a decoder.
+    /// - Parameters:
+    ///   - schema: where the record's fields live.
+    ///   - features: the features to extract, in column order within each kind.
+    ///   - dictionaries: starting dictionaries by categorical feature name; features without an
+    ///     entry start with an empty, open dictionary.
+    ///   - options: decode options.
+    public init(schema: EventSchema, features: [FeatureSpec], dictionaries: [String: CategoryDictionary], options: DecodeOptions) {
+        self.init(schema: schema, features: features, dictionaries: dictionaries, options: options, predictionDictionaries: nil)
+    }
+
+    /// As the public initializer, plus starting label, model and version dictionaries.
+    package init(
+        schema: EventSchema, features: [FeatureSpec], dictionaries: [String: CategoryDictionary], options: DecodeOptions,
+        predictionDictionaries: [CategoryDictionary]?
+    ) {
+        let compiled = CompiledSchema(schema: schema, features: features, keepIDs: options.keepIDs)
+        self.schema = compiled
+        self.options = options
+        var dicts = compiled.categoricalNames.map { dictionaries[$0] ?? CategoryDictionary() }
+        dicts += predictionDictionaries ?? [CategoryDictionary(), CategoryDictionary(), CategoryDictionary()]
+        self.dictionaries = dicts
+        var caches: [ByteTable] = []
+        for d in dicts {
+            var t = ByteTable()
+            for (i, name) in d.names.enumerated() {
+                var bytes = Array(name.utf8)
+                bytes.withUnsafeMutableBufferPointer { b in
+                    let base = UnsafePointer(b.baseAddress ?? UnsafeMutablePointer(bitPattern: 1)!)
+                    t.insert(base, b.count, hash: ByteTable.hash(base, b.count), value: UInt32(i))
+                }
+            }
+            caches.append(t)
+        }
+        self.caches = caches
+        guesses = Array(repeating: 0, count: compiled.nodeCount)
+        unitExponent = schema.timestampUnit == .seconds ? 3 : 0
+    }
+
+    /// The categorical features' dictionaries by feature name, as grown so far.
+    public var categoryDictionaries: [String: CategoryDictionary] {
+        var out: [String: CategoryDictionary] = [:]
+        for (i, n) in schema.categoricalNames.enumerated() { out[n] = dictionaries[i] }
+        return out
+    }
+
+    /// The label, model and version dictionaries, in that order.
+    package var predictionDictionaries: [CategoryDictionary] { Array(dictionaries.suffix(3)) }
+
+    /// Row-major staging of one `decode` call, transposed into the batch at the end.
+    private struct Rows {
+        var numeric: UnsafeMutablePointer<Double>
+        var codes: UnsafeMutablePointer<UInt32>
+        var times: UnsafeMutablePointer<Int64>
+        var capacity: Int
+        let numericStride: Int
+        let codeStride: Int
+
+        init(capacity: Int, numericStride: Int, codeStride: Int) {
+            self.capacity = capacity
+            self.numericStride = numericStride
+            self.codeStride = codeStride
+            numeric = .allocate(capacity: capacity * numericStride)
+            codes = .allocate(capacity: capacity * codeStride)
+            times = .allocate(capacity: capacity)
+        }
+
+        mutating func grow(keeping n: Int) {
+            let c = capacity * 2
+            let nn = UnsafeMutablePointer<Double>.allocate(capacity: c * numericStride)
+            nn.update(from: numeric, count: n * numericStride)
+            numeric.deallocate()
+            numeric = nn
+            let cc = UnsafeMutablePointer<UInt32>.allocate(capacity: c * codeStride)
+            cc.update(from: codes, count: n * codeStride)
+            codes.deallocate()
+            codes = cc
+            let tt = UnsafeMutablePointer<Int64>.allocate(capacity: c)
+            tt.update(from: times, count: n)
+            times.deallocate()
+            times = tt
+            capacity = c
+        }
+
+        func release() {
+            numeric.deallocate()
+            codes.deallocate()
+            times.deallocate()
+        }
+    }
+
+    /// Decodes the lines of `bytes` and appends the well-formed records to `batch`.
+    ///
+    /// Lines are separated by `\n` (a `\r` before it is ignored); a final line without `\n` is
+    /// a record. Every line, including rejected and blank ones, counts in `report.linesRead`.
+    /// - Parameters:
+    ///   - bytes: UTF-8 JSON lines.
+    ///   - firstLineNumber: the 1-based line number of the first line, for the report.
+    ///   - batch: receives the records; must be empty or built by this decoder.
+    ///   - report: receives line counts and problems.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer, firstLineNumber: Int, into batch: inout Batch, report: inout DecodeReport) {
+        prepare(&batch)
+        guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let compiled = schema
+        let numericStride = compiled.numericSlots
+        let textSlots = compiled.textSlots
+        let codeStride = compiled.categoricalCount + 3
+        var rows = Rows(capacity: max(64, bytes.count / 256), numericStride: numericStride, codeStride: codeStride)
+        let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: textSlots)
+        let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
+        for (i, g) in guesses.enumerated() { guess[i] = g }
+        var parser = LineParser(schema: compiled, guess: guess, unitExponent: unitExponent, text: text)
+        var tail: UnsafeMutablePointer<UInt8>? = nil
+        var ids: [String] = []
+        defer {
+            parser.release()
+            text.deallocate()
+            guess.deallocate()
+            tail?.deallocate()
+            rows.release()
+        }
+        let maxRecordBytes = options.maxRecordBytes
+        let keepIDs = options.keepIDs
+        let nFeatures = compiled.numericalCount + compiled.categoricalCount
+        var n = 0
+        var line = firstLineNumber
+        var p = UnsafePointer(base)
+        let end = p + bytes.count
+        while p < end {
+            let nl = memchr(p, 0x0A, end - p)
+            var lineEnd = nl.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+            let next = nl == nil ? end : lineEnd + 1
+            let length = lineEnd - p
+            report.linesRead += 1
+            defer {
+                line += 1
+                p = next
+            }
+            if length > maxRecordBytes {
+                report.record(.oversized, line: line)
+                continue
+            }
+            var start = p
+            if nl == nil {
+                // Last line without a line break: copy it so that it has a sentinel.
+                let t = UnsafeMutablePointer<UInt8>.allocate(capacity: length + 1)
+                t.update(from: p, count: length)
+                t[length] = 0x0A
+                tail = t
+                start = UnsafePointer(t)
+                lineEnd = start + length
+            }
+            if n == rows.capacity { rows.grow(keeping: n) }
+            parser.begin(start, lineEnd, row: rows.numeric + n * numericStride)
+            guard let ok = parser.parseLine() else {
+                report.record(.emptyLine, line: line)
+                continue
+            }
+            guard ok else {
+                report.record(.malformedJSON, line: line)
+                continue
+            }
+            // Commit.
+            let codes = rows.codes + n * codeStride
+            for j in 0..<codeStride { codes[j] = code(j, text[j]) }
+            rows.times[n] = parser.timestamp
+            if parser.timestampBad { report.record(.badTimestamp, line: line) }
+            if parser.wrongTypes > 0 { for _ in 0..<parser.wrongTypes { report.record(.wrongType, line: line) } }
+            if nFeatures > 0 && !parser.sawFeature { report.record(.missingFeatures, line: line) }
+            if parser.unknownCount > 0 { noteUnknown(parser.unknown, parser.unknownCount) }
+            if keepIDs {
+                let s = text[compiled.idSlot]
+                ids.append(s.base.map { String(decoding: UnsafeBufferPointer(start: $0, count: s.count), as: UTF8.self) } ?? "")
+            }
+            n += 1
+        }
+        for i in 0..<guesses.count { guesses[i] = guess[i] }
+        report.recordsDecoded += n
+        flush(rows, count: n, ids: ids, into: &batch)
+    }
+
+    /// The code of a text slot's value in column `j`'s dictionary.
+    @inline(__always)
+    private mutating func code(_ j: Int, _ s: TextSlice) -> UInt32 {
+        guard let b = s.base else { return CategoryDictionary.missingCode }
+        let h = ByteTable.hash(b, s.count)
+        if let c = caches[j].find(b, s.count, hash: h) { return c }
+        let name = String(decoding: UnsafeBufferPointer(start: b, count: s.count), as: UTF8.self)
+        let c = dictionaries[j].code(for: name)
+        // Overflow answers are not cached: the cache stays bounded by the dictionary's size.
+        if c != CategoryDictionary.overflowCode { caches[j].insert(b, s.count, hash: h, value: c) }
+        return c
+    }
+
+    private mutating func noteUnknown(_ keys: UnsafeMutablePointer<UnknownKey>, _ count: Int) {
+        for i in 0..<count {
+            let k = keys[i]
+            let h = ByteTable.hash(k.base, k.count)
+            if unknownTable.find(k.base, k.count, hash: h) != nil { continue }
+            guard unknownTable.count < Self.unknownFeatureCountLimit else { return }
+            unknownTable.insert(k.base, k.count, hash: h, value: 0)
+            if unknownFeatures.count < Self.unknownFeatureSampleLimit {
+                unknownFeatures.append(String(decoding: UnsafeBufferPointer(start: k.base, count: k.count), as: UTF8.self))
+            }
+        }
+    }
+
+    /// Gives an empty batch its column layout.
+    private func prepare(_ batch: inout Batch) {
+        if batch.count == 0 && batch.numericalNames.isEmpty && batch.categoricalNames.isEmpty {
+            batch.numericalNames = schema.numericalNames
+            batch.categoricalNames = schema.categoricalNames
+            batch.numerical = Array(repeating: [], count: schema.numericalCount)
+            batch.categorical = Array(repeating: [], count: schema.categoricalCount)
+            batch.ids = options.keepIDs ? [] : nil
+        }
+        precondition(
+            batch.numericalNames == schema.numericalNames && batch.categoricalNames == schema.categoricalNames,
+            "JSONLDecoder.decode: the batch was built for other features")
+    }
+
+    private func flush(_ rows: Rows, count n: Int, ids: [String], into batch: inout Batch) {
+        func column<T>(_ base: UnsafeMutablePointer<T>, stride: Int, _ c: Int, into a: inout [T]) {
+            a.reserveCapacity(a.count + n)
+            for r in 0..<n { a.append(base[r * stride + c]) }
+        }
+        let ns = rows.numericStride
+        let cs = rows.codeStride
+        for c in 0..<schema.numericalCount { column(rows.numeric, stride: ns, c, into: &batch.numerical[c]) }
+        column(rows.numeric, stride: ns, schema.scoreSlot, into: &batch.scores)
+        column(rows.numeric, stride: ns, schema.valueSlot, into: &batch.values)
+        for c in 0..<schema.categoricalCount { column(rows.codes, stride: cs, c, into: &batch.categorical[c]) }
+        column(rows.codes, stride: cs, schema.labelSlot, into: &batch.predictedLabels)
+        column(rows.codes, stride: cs, schema.modelSlot, into: &batch.models)
+        column(rows.codes, stride: cs, schema.versionSlot, into: &batch.versions)
+        batch.timestamps.append(contentsOf: UnsafeBufferPointer(start: rows.times, count: n))
+        if options.keepIDs { batch.ids = (batch.ids ?? []) + ids }
+        batch.count += n
+        batch.categoricalDictionaries = Array(dictionaries.prefix(schema.categoricalCount))
+        let k = schema.categoricalCount
+        batch.labelDictionary = dictionaries[k]
+        batch.modelDictionary = dictionaries[k + 1]
+        batch.versionDictionary = dictionaries[k + 2]
+    }
+}
+
+extension JSONLDecoder {
+    /// Every unknown feature name seen so far (up to ``unknownFeatureCountLimit``), in first-seen
+    /// order; used to merge the results of parallel decoders.
+    package var allUnknownFeatures: [String] { (0..<unknownTable.count).map { unknownTable.key($0) } }
+
+    /// Walks the well-formed lines of `bytes`, handing each line's unknown features-object keys
+    /// (with the kinds of their values) to `visit`; stops when `visit` returns false.
+    /// Used by schema inference, with a decoder built for no features.
+    /// - Returns: false when `visit` asked to stop.
+    mutating func visitFeatureKeys(_ bytes: UnsafeRawBufferPointer, _ visit: (UnsafeMutablePointer<UnknownKey>, Int) -> Bool) -> Bool {
+        guard let raw = bytes.baseAddress, bytes.count > 0 else { return true }
+        let compiled = schema
+        let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: compiled.textSlots)
+        let row = UnsafeMutablePointer<Double>.allocate(capacity: compiled.numericSlots)
+        let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
+        guess.initialize(repeating: 0, count: guesses.count)
+        var parser = LineParser(schema: compiled, guess: guess, unitExponent: unitExponent, text: text)
+        var tail: UnsafeMutablePointer<UInt8>? = nil
+        defer {
+            parser.release()
+            text.deallocate()
+            row.deallocate()
+            guess.deallocate()
+            tail?.deallocate()
+        }
+        var p = UnsafePointer(raw.assumingMemoryBound(to: UInt8.self))
+        let end = p + bytes.count
+        while p < end {
+            let nl = memchr(p, 0x0A, end - p)
+            var lineEnd = nl.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+            let next = nl == nil ? end : lineEnd + 1
+            defer { p = next }
+            let length = lineEnd - p
+            if length > options.maxRecordBytes { continue }
+            var start = p
+            if nl == nil {
+                let t = UnsafeMutablePointer<UInt8>.allocate(capacity: length + 1)
+                t.update(from: p, count: length)
+                t[length] = 0x0A
+                tail = t
+                start = UnsafePointer(t)
+                lineEnd = start + length
+            }
+            parser.begin(start, lineEnd, row: row)
+            guard parser.parseLine() == true else { continue }
+            if !visit(parser.unknown, parser.unknownCount) { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,172 @@
+/// JSON number scanning and correctly rounded conversion to `Double`.
+///
+/// The scanner accepts exactly RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+/// Leading zeros (`01`), a leading `+`, `.5`, `1.` and `1e` are rejected.
+///
+/// Conversion: Clinger's fast path (W. D. Clinger, 1990, "How to read floating point numbers
+/// accurately") when the decimal significand has at most 19 digits, fits in 53 bits and the
+/// decimal exponent is within ±22: both operands are then exact doubles and one IEEE multiply or
+/// divide is correctly rounded. Everything else (long significands, large exponents,
+/// subnormals) goes to the standard library's `Double(_: String)`, which is correctly rounded,
+/// so the result always equals `Double(text)` bit for bit.
+enum JSONNumber {
+    /// What the scanner saw: `±mantissa × 10^exponent`.
+    struct Scan {
+        /// The first 19 significant digits (leading zeros are not significant).
+        var mantissa: UInt64
+        var exponent: Int
+        var negative: Bool
+        /// False when a non-zero digit beyond the 19th was dropped.
+        var exact: Bool
+    }
+
+    /// Exact powers of ten representable as doubles (10^0 … 10^22).
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+    /// Exact powers of ten as integers (10^0 … 10^19).
+    static let integerPowersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000,
+        1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ]
+
+    /// Scans a number at `p`, advancing `p` past it. Returns nil (with `p` unspecified) when the
+    /// text is not a JSON number. The byte after the number must be readable and must not be a
+    /// digit, `.`, `e` or `E` of the number (a line sentinel or a delimiter).
+    @inline(__always)
+    static func scan(_ p: inout UnsafePointer<UInt8>) -> Scan? {
+        var q = p
+        var negative = false
+        if q.pointee == UInt8(ascii: "-") {
+            negative = true
+            q += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        var exact = true
+        var c = q.pointee
+        if c == UInt8(ascii: "0") {
+            q += 1
+            c = q.pointee
+            if c &- 0x30 < 10 { return nil }  // leading zero
+        } else if c &- 0x31 < 9 {
+            repeat {
+                let d = UInt64(c &- 0x30)
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ d
+                    digits &+= 1
+                } else {
+                    exponent &+= 1
+                    if d != 0 { exact = false }
+                }
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+        } else {
+            return nil
+        }
+        if c == UInt8(ascii: ".") {
+            q += 1
+            c = q.pointee
+            guard c &- 0x30 < 10 else { return nil }
+            repeat {
+                let d = UInt64(c &- 0x30)
+                if digits < 19 {
+                    if mantissa != 0 || d != 0 {
+                        mantissa = mantissa &* 10 &+ d
+                        digits &+= 1
+                    }
+                    exponent &-= 1
+                } else if d != 0 {
+                    exact = false
+                }
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+        }
+        if c | 0x20 == UInt8(ascii: "e") {
+            q += 1
+            c = q.pointee
+            var negativeExponent = false
+            if c == UInt8(ascii: "+") {
+                q += 1
+            } else if c == UInt8(ascii: "-") {
+                negativeExponent = true
+                q += 1
+            }
+            c = q.pointee
+            guard c &- 0x30 < 10 else { return nil }
+            var e = 0
+            repeat {
+                // Saturate: any |exponent| above 100 000 already over/underflows every double.
+                if e < 100_000 { e = e &* 10 &+ Int(c &- 0x30) }
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+            exponent &+= negativeExponent ? -e : e
+        }
+        p = q
+        return Scan(mantissa: mantissa, exponent: exponent, negative: negative, exact: exact)
+    }
+
+    /// The correctly rounded double of a scanned number whose text is `start ..< end`.
+    @inline(__always)
+    static func double(_ s: Scan, start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double {
+        if s.mantissa == 0 { return s.negative ? -0.0 : 0.0 }
+        if s.exact && s.mantissa <= 1 << 53 {
+            if s.exponent >= 0 && s.exponent <= 22 {
+                let d = Double(s.mantissa) * powersOfTen[s.exponent]
+                return s.negative ? -d : d
+            }
+            if s.exponent < 0 && s.exponent >= -22 {
+                let d = Double(s.mantissa) / powersOfTen[-s.exponent]
+                return s.negative ? -d : d
+            }
+        }
+        return slowDouble(start: start, end: end)
+    }
+
+    @inline(never)
+    static func slowDouble(start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double {
+        let text = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+        return Double(text) ?? .nan
+    }
+
+    /// Parses a whole string as one JSON number (for tests and callers outside the hot path).
+    /// Returns nil when `text` is not exactly one JSON number. Overflow gives ±infinity.
+    package static func parseDouble(_ text: String) -> Double? {
+        var bytes = Array(text.utf8)
+        bytes.append(0)  // sentinel
+        return bytes.withUnsafeBufferPointer { buffer -> Double? in
+            let start = buffer.baseAddress!
+            var p = start
+            guard let s = scan(&p), p == start + buffer.count - 1 else { return nil }
+            return double(s, start: start, end: p)
+        }
+    }
+
+    /// Milliseconds since the epoch from a numeric timestamp in `unitExponent` (0: ms, 3: s):
+    /// exact decimal arithmetic, fractions of a millisecond truncated toward −∞. Nil on overflow.
+    static func milliseconds(_ s: Scan, unitExponent: Int) -> Int64? {
+        if s.mantissa == 0 { return 0 }
+        let e = s.exponent + unitExponent
+        guard s.mantissa <= UInt64(Int64.max) else { return nil }
+        var m = Int64(s.mantissa)
+        if e >= 0 {
+            guard e <= 19 else { return nil }
+            let (v, o) = m.multipliedReportingOverflow(by: Int64(integerPowersOfTen[e]))
+            if o { return nil }
+            m = v
+            return s.negative ? -m : m
+        }
+        if e < -19 { return s.negative ? -1 : 0 }
+        let divisor = Int64(integerPowersOfTen[-e])
+        let q = m / divisor
+        let r = m % divisor
+        return s.negative ? -(q + (r != 0 ? 1 : 0)) : q
+    }
+}
