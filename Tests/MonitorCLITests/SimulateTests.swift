@@ -5,9 +5,10 @@ import Testing
 
 @Suite("monitor simulate")
 struct SimulateTests {
-    func generate(seed: UInt64, rows: Int = 2000, drift: String? = nil) throws -> (TempDir, [String: Data]) {
+    func generate(seed: UInt64, rows: Int = 2000, drift: String? = nil, duration: Int64? = nil) throws -> (TempDir, [String: Data]) {
         let dir = try TempDir()
         var spec = SimulationSpec()
+        if let duration { spec.durationMilliseconds = duration }
         spec.rows = rows
         spec.referenceRows = rows
         spec.seed = seed
@@ -31,7 +32,8 @@ struct SimulateTests {
 
     @Test("records follow the DESIGN §3 format and every line is JSON")
     func format() throws {
-        let (_, files) = try generate(seed: 3, rows: 500)
+        // 500 records in a minute: 120 ms apart, closer than the ±250 ms per-host jitter.
+        let (_, files) = try generate(seed: 3, rows: 500, duration: 60_000)
         let lines = String(decoding: files["predictions.jsonl"]!, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 500)
         var lastTs = Int64.min
@@ -40,7 +42,8 @@ struct SimulateTests {
             let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(obj["model"] as? String == "fraud")
             #expect(obj["version"] as? String == "3")
-            let ts = try #require(Timestamp.parse(try #require(obj["ts"] as? String)))
+            let tsText = try #require(obj["ts"] as? String)
+            let ts = try #require(Timestamp.parse(tsText))
             if ts.milliseconds < lastTs { outOfOrder += 1 }
             lastTs = max(lastTs, ts.milliseconds)
             let features = try #require(obj["features"] as? [String: Any])

@@ -12,7 +12,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
 }
 
-extension PValueCorrectionKind: @retroactive ExpressibleByArgument {}
+enum CorrectionArgument: String, ExpressibleByArgument, CaseIterable {
+    case none, bonferroni, bh
+}
 
 /// `monitor compare`: reference file vs current file, per-feature drift (DESIGN §12).
 struct CompareCommand: ParsableCommand {
@@ -69,7 +71,7 @@ struct CompareCommand: ParsableCommand {
     var failOnDrift = false
 
     @Option(name: .long, help: "Multiple-testing correction across features: none, bonferroni, bh.")
-    var correction: PValueCorrectionKind?
+    var correction: CorrectionArgument?
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -77,26 +79,33 @@ struct CompareCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress indicator, even on a terminal.")
     var quiet = false
 
+    /// Maps a service error to the CLI's exit codes: usage problems exit 2, the rest 1.
+    static func failure(for error: ServiceError) -> CLIFailure {
+        switch error.kind {
+        case .usage: return CLIFailure(message: error.message, code: .usage)
+        case .config: return CLIFailure(message: "invalid config:\n" + error.message, code: .failure)
+        case .io, .input: return CLIFailure(message: error.message, code: .failure)
+        }
+    }
+
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
     func run() throws {
         var request = CompareRequest(referencePath: reference, currentPath: current, configPath: config)
-        request.correction = correction
+        request.correction = correction.flatMap { PValueCorrectionKind(rawValue: $0.rawValue) }
         if let threads { request.threads = threads }
         let indicator = (!quiet && isatty(2) != 0) ? ProgressIndicator() : nil
+        var progress: (@Sendable (CompareProgress) -> Void)? = nil
+        if let indicator { progress = { p in indicator.update(p) } }
         let outcome: CompareOutcome
         do {
-            outcome = try CompareRunner.run(request, progress: indicator.map { i in { i.update($0) } })
+            outcome = try CompareRunner.run(request, progress: progress)
             indicator?.finish()
         } catch {
             indicator?.finish()
-            switch error.kind {
-            case .usage: throw CLIFailure(message: error.message, code: .usage)
-            case .config: throw CLIFailure(message: "invalid config:\n" + error.message, code: .failure)
-            default: throw CLIFailure(message: error.message, code: .failure)
-            }
+            throw Self.failure(for: error)
         }
         switch format {
         case .json: print(CompareRendering.json(outcome))
@@ -104,9 +113,9 @@ struct CompareCommand: ParsableCommand {
             print(CompareRendering.table(outcome), terminator: "")
         }
         if format == .json {
-            for w in outcome.result.warnings { writeStderr("warning: \(w)\n") }
+            for w in outcome.warnings { writeStderr("warning: \(w)\n") }
         }
-        if failOnDrift && outcome.result.features.contains(where: \.drift) {
+        if failOnDrift && outcome.anyFeatureDrifted {
             throw ExitCode(MonitorExitCode.failure.rawValue)
         }
     }

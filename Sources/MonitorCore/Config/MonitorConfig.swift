@@ -45,7 +45,7 @@ public struct MonitorConfig: Sendable {
             }
         }
         let hasErrors = r.diagnostics.contains { $0.severity == .error }
-        return (hasErrors ? nil : config, r.diagnostics)
+        return (hasErrors ? nil : config, r.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
     }
 
     static func parseSchema(_ node: Node, into s: inout EventSchema, _ r: inout YAMLReader) {

@@ -38,6 +38,11 @@ public struct CompareOutcome: Sendable {
     public var referenceReport: DecodeReport
     public var currentReport: DecodeReport
     public var request: CompareRequest
+
+    /// Whether any feature drifted (what `--fail-on-drift` checks).
+    public var anyFeatureDrifted: Bool { result.features.contains { $0.drift } }
+    /// Problems that did not stop the comparison.
+    public var warnings: [String] { result.warnings }
 }
 
 /// `monitor compare`: reference file vs current file, feature by feature (DESIGN §12).
@@ -77,7 +82,7 @@ public enum CompareRunner {
             ref = try JSONLFile.decode(
                 path: request.referencePath, schema: config.schema, features: features, dictionaries: [:],
                 options: options,
-                progress: progress.map { p in { done, total in p(.reading(file: request.referencePath, bytesDone: done, bytesTotal: total)) } })
+                progress: readingProgress(progress, request.referencePath))
         } catch { throw .usage("\(error)") }
         if ref.batch.count == 0 {
             throw .input("\(request.referencePath): no usable records (\(describe(ref.report)))")
@@ -97,7 +102,7 @@ public enum CompareRunner {
             cur = try JSONLFile.decode(
                 path: request.currentPath, schema: config.schema, features: features, dictionaries: dictionaries,
                 options: options,
-                progress: progress.map { p in { done, total in p(.reading(file: request.currentPath, bytesDone: done, bytesTotal: total)) } })
+                progress: readingProgress(progress, request.currentPath))
         } catch { throw .usage("\(error)") }
         if cur.batch.count == 0 {
             throw .input("\(request.currentPath): no usable records (\(describe(cur.report)))")
@@ -121,6 +126,13 @@ public enum CompareRunner {
             referenceRows: ref.report.linesRead, currentRows: cur.report.linesRead, features: all,
             driftedFeatureShare: share, datasetDrift: dataset, settings: config.drift, warnings: warnings)
         return CompareOutcome(result: result, referenceReport: ref.report, currentReport: cur.report, request: request)
+    }
+
+    static func readingProgress(
+        _ p: (@Sendable (CompareProgress) -> Void)?, _ file: String
+    ) -> (@Sendable (Int64, Int64) -> Void)? {
+        guard let p else { return nil }
+        return { done, total in p(.reading(file: file, bytesDone: done, bytesTotal: total)) }
     }
 
     /// Computes every feature's statistics, `threads` features at a time, in schema order.

@@ -68,4 +68,17 @@ public struct DatasetDriftResult: Sendable {
     public var settings: DriftSettings
     /// Problems worth telling the user that did not stop the comparison.
     public var warnings: [String] = []
+
+    public init(
+        referenceRows: Int, currentRows: Int, features: [FeatureDriftResult], driftedFeatureShare: Double,
+        datasetDrift: Bool, settings: DriftSettings, warnings: [String] = []
+    ) {
+        self.referenceRows = referenceRows
+        self.currentRows = currentRows
+        self.features = features
+        self.driftedFeatureShare = driftedFeatureShare
+        self.datasetDrift = datasetDrift
+        self.settings = settings
+        self.warnings = warnings
+    }
 }
