@@ -88,7 +88,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorCLITests",
-            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "monitor"],
+            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "monitor"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]
