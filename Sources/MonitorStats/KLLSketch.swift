@@ -28,7 +28,9 @@ import RealModule
 /// implementation because it uses the same compaction scheme (minimum level width m = 8,
 /// level capacities decaying by 2/3 per level below the top, lazy compaction of the lowest
 /// over-full level, one random offset per compaction); `KLLSketchTests` measures the maximum
-/// error on several distributions and sizes against exact ranks. The guarantee proved in the
+/// error on several distributions and sizes against exact ranks (and, over 400 seeds of 10⁵
+/// normal values at k = 200, the 99th percentile of the maximum error was 0.0115 < ε₁ = 0.0133,
+/// none above it). The guarantee proved in the
 /// paper has the same shape (error ε·n with probability 1 − δ for k = O(ε⁻¹·√log(1/δ))).
 ///
 /// While the sketch has never compacted (`isEstimationMode == false`, i.e. fewer than `k`
@@ -42,8 +44,10 @@ import RealModule
 ///    `k` for the top level, shrinking geometrically below it.
 /// 3. Total weight equals the count: `Σ_h |level h| · 2^h == count` (exactly, at all times).
 /// 4. Retained items stay below the total capacity after every public mutation:
-///    `retainedCount < Σ_h cap(h)` (≈ 3k + 8·H, e.g. ≤ 700 for k = 200 and n = 10⁹).
-/// 5. `H − 1 ≤ log₂(n / 8)`; `H == 1` exactly while no compaction has happened.
+///    `retainedCount < Σ_h cap(h) < 3k + 9H` (for k = 200: 625 at n = 10⁶, 705 at n = 10⁹),
+///    so memory is O(k + log(n/k)) doubles.
+/// 5. A level is added only when the top level (capacity k) is compacted, so
+///    `H ≤ 2 + log₂(n / minK)`; `H == 1` exactly while no compaction has happened.
 /// 6. `min`/`max` are the exact extremes of the non-NaN values added (or merged).
 ///
 /// A *compaction* of level `h` sorts it (level 0 only), keeps its smallest item in place when
@@ -60,10 +64,12 @@ import RealModule
 /// does not consume the other sketch's generator.
 ///
 /// ## Complexity
-/// `add` is amortised O(log k) (the sort and merges of compactions, amortised); about 10–20 ns
-/// per value in release builds on the targeted machines. `merge` is O(retained). `rank` is
-/// O(retained) without allocation; `quantile`, `sortedView()` and the KS statistic sort the
-/// retained items, O(r log r) with r ≤ ~3k.
+/// `add` costs O(1) plus its share of compactions: once the sketch is deep, about one
+/// compaction per two values, each sorting a small level 0 and merging into the level above
+/// (O(k) at worst). Measured in release on a shared 2-core x86-64 VM: ≈ 26 ns per value through
+/// ``add(contentsOf:)`` and ≈ 30 ns through ``add(_:)``. `merge` is O(retained of both), ≈ 5 µs
+/// for two full k = 200 sketches. `rank` is O(retained) without allocation; `quantile`,
+/// `sortedView()` and the KS statistic sort the retained items, O(r log r) with r < 3k + 9H.
 ///
 /// ## References
 /// - Karnin, Z., Lang, K., Liberty, E. (2016). "Optimal Quantile Approximation in Streams".
