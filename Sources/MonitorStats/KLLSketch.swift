@@ -28,7 +28,9 @@ import RealModule
 /// implementation because it uses the same compaction scheme (minimum level width m = 8,
 /// level capacities decaying by 2/3 per level below the top, lazy compaction of the lowest
 /// over-full level, one random offset per compaction); `KLLSketchTests` measures the maximum
-/// error on several distributions and sizes against exact ranks. The guarantee proved in the
+/// error on several distributions and sizes against exact ranks (and, over 400 seeds of 10⁵
+/// normal values at k = 200, the 99th percentile of the maximum error was 0.0115 < ε₁ = 0.0133,
+/// none above it). The guarantee proved in the
 /// paper has the same shape (error ε·n with probability 1 − δ for k = O(ε⁻¹·√log(1/δ))).
 ///
 /// While the sketch has never compacted (`isEstimationMode == false`, i.e. fewer than `k`
@@ -42,8 +44,10 @@ import RealModule
 ///    `k` for the top level, shrinking geometrically below it.
 /// 3. Total weight equals the count: `Σ_h |level h| · 2^h == count` (exactly, at all times).
 /// 4. Retained items stay below the total capacity after every public mutation:
-///    `retainedCount < Σ_h cap(h)` (≈ 3k + 8·H, e.g. ≤ 700 for k = 200 and n = 10⁹).
-/// 5. `H − 1 ≤ log₂(n / 8)`; `H == 1` exactly while no compaction has happened.
+///    `retainedCount < Σ_h cap(h) < 3k + 9H` (for k = 200: 625 at n = 10⁶, 705 at n = 10⁹),
+///    so memory is O(k + log(n/k)) doubles.
+/// 5. A level is added only when the top level (capacity k) is compacted, so
+///    `H ≤ 2 + log₂(n / minK)`; `H == 1` exactly while no compaction has happened.
 /// 6. `min`/`max` are the exact extremes of the non-NaN values added (or merged).
 ///
 /// A *compaction* of level `h` sorts it (level 0 only), keeps its smallest item in place when
@@ -60,10 +64,12 @@ import RealModule
 /// does not consume the other sketch's generator.
 ///
 /// ## Complexity
-/// `add` is amortised O(log k) (the sort and merges of compactions, amortised); about 10–20 ns
-/// per value in release builds on the targeted machines. `merge` is O(retained). `rank` is
-/// O(retained) without allocation; `quantile`, `sortedView()` and the KS statistic sort the
-/// retained items, O(r log r) with r ≤ ~3k.
+/// `add` costs O(1) plus its share of compactions: once the sketch is deep, about one
+/// compaction per two values, each sorting a small level 0 and merging into the level above
+/// (O(k) at worst). Measured in release on a shared 2-core x86-64 VM, 10⁷ normal values:
+/// ≈ 25 ns per value through ``add(contentsOf:)`` and ≈ 28 ns through ``add(_:)``. `merge` is
+/// O(retained of both), ≈ 5–6 µs for two full k = 200 sketches. `rank` is O(retained) without allocation; `quantile`,
+/// `sortedView()` and the KS statistic sort the retained items, O(r log r) with r < 3k + 9H.
 ///
 /// ## References
 /// - Karnin, Z., Lang, K., Liberty, E. (2016). "Optimal Quantile Approximation in Streams".
@@ -111,6 +117,8 @@ public struct KLLSketch: Sendable {
     var upperRetained = 0
     /// Σ of the level capacities for the current number of levels.
     var totalCapacity: Int
+    /// `capacities[h]` = capacity of level h for the current number of levels (invariant 2).
+    var capacities: [Int]
     var rng: KLLSplitMix64
 
     /// Creates an empty sketch with the default `k` (200).
@@ -120,6 +128,7 @@ public struct KLLSketch: Sendable {
         self.minK = Self.defaultK
         self.rng = KLLSplitMix64(seed: seed)
         self.totalCapacity = Self.totalCapacity(k: Self.defaultK, levels: 1)
+        self.capacities = Self.capacities(k: Self.defaultK, levels: 1)
         level0.reserveCapacity(totalCapacity)
     }
 
@@ -136,6 +145,7 @@ public struct KLLSketch: Sendable {
         self.minK = k
         self.rng = KLLSplitMix64(seed: seed)
         self.totalCapacity = Self.totalCapacity(k: k, levels: 1)
+        self.capacities = Self.capacities(k: k, levels: 1)
         level0.reserveCapacity(totalCapacity)
     }
 
@@ -203,8 +213,8 @@ public struct KLLSketch: Sendable {
         return total
     }
 
-    func capacity(ofLevel h: Int) -> Int {
-        Self.levelCapacity(k: k, depth: numLevels - 1 - h)
+    static func capacities(k: Int, levels: Int) -> [Int] {
+        (0..<levels).map { h in levelCapacity(k: k, depth: levels - 1 - h) }
     }
 
     // MARK: - Updates
@@ -233,7 +243,25 @@ public struct KLLSketch: Sendable {
             // capacity, then compact once, exactly as a sequence of `add(_:)` calls would.
             let room = totalCapacity - (level0.count + upperRetained)
             var taken = 0
-            level0.reserveCapacity(level0.count + room)
+            if n - i >= room {
+                // Common case: scan the next `room` values for NaN and extremes, then copy them
+                // in one block; fall back to the value-by-value loop when a NaN is present.
+                var clean = true
+                var clo = lo
+                var chi = hi
+                for x in UnsafeBufferPointer(rebasing: values[i..<(i + room)]) {
+                    clean = clean && !x.isNaN
+                    clo = Swift.min(clo, x)
+                    chi = Swift.max(chi, x)
+                }
+                if clean {
+                    level0.append(contentsOf: UnsafeBufferPointer(rebasing: values[i..<(i + room)]))
+                    i += room
+                    taken = room
+                    lo = clo
+                    hi = chi
+                }
+            }
             while i < n && taken < room {
                 let x = values[i]
                 i &+= 1
@@ -316,6 +344,7 @@ public struct KLLSketch: Sendable {
     mutating func addEmptyTopLevel() {
         upper.append([])
         totalCapacity = Self.totalCapacity(k: k, levels: numLevels)
+        capacities = Self.capacities(k: k, levels: numLevels)
     }
 
     /// Compacts the lowest level whose size is at least its capacity. Called when
@@ -324,7 +353,7 @@ public struct KLLSketch: Sendable {
         var h = 0
         while h < numLevels {
             let size = h == 0 ? level0.count : upper[h - 1].count
-            if size >= capacity(ofLevel: h) { break }
+            if size >= capacities[h] { break }
             h += 1
         }
         guard h < numLevels else {
@@ -356,21 +385,30 @@ public struct KLLSketch: Sendable {
         let odd = c & 1
         let j = (c - odd) / 2
         let old = dst.count
-        dst.reserveCapacity(old + j)
-        dst.append(contentsOf: repeatElement(0, count: j))
+        // Grow dst by j slots with a plain copy (overwritten by the merge below): cheaper than
+        // zero-filling, and compactions are frequent (about one per two values added).
+        src.withUnsafeBufferPointer { s in
+            dst.append(contentsOf: UnsafeBufferPointer(rebasing: s[odd..<(odd + j)]))
+        }
         src.withUnsafeBufferPointer { s in
             dst.withUnsafeMutableBufferPointer { d in
                 let base = odd + offset
                 var i = old - 1
                 var p = j - 1
                 var w = old + j - 1
-                while p >= 0 {
+                // Branchless while both runs last: the comparison moves the cursors.
+                while p >= 0 && i >= 0 {
                     let v = s[base + 2 * p]
-                    if i >= 0 && d[i] > v {
-                        d[w] = d[i]; i -= 1
-                    } else {
-                        d[w] = v; p -= 1
-                    }
+                    let u = d[i]
+                    let takeOld = u > v
+                    d[w] = takeOld ? u : v
+                    i &-= takeOld ? 1 : 0
+                    p &-= takeOld ? 0 : 1
+                    w &-= 1
+                }
+                while p >= 0 {
+                    d[w] = s[base + 2 * p]
+                    p -= 1
                     w -= 1
                 }
             }
@@ -482,6 +520,7 @@ public struct KLLSketch: Sendable {
         if weight != count { problems.append("total weight \(weight) != count \(count)") }
         if upperRetained != upper.reduce(0, { $0 + $1.count }) { problems.append("upperRetained is stale") }
         if totalCapacity != Self.totalCapacity(k: k, levels: numLevels) { problems.append("totalCapacity is stale") }
+        if capacities != Self.capacities(k: k, levels: numLevels) { problems.append("capacities are stale") }
         if count > 0 && retainedCount >= totalCapacity {
             problems.append("retained \(retainedCount) >= capacity \(totalCapacity)")
         }
@@ -635,6 +674,7 @@ extension KLLSketch {
         self.upper = Array(parsed.dropFirst())
         self.upperRetained = retained - parsed[0].count
         self.totalCapacity = capacity
+        self.capacities = Self.capacities(k: k, levels: levels)
     }
 
     static func appendLE(_ out: inout [UInt8], _ value: UInt64, bytes: Int) {
@@ -770,10 +810,15 @@ struct KLLSplitMix64: Sendable, Hashable {
     }
 }
 
-/// Sorts `count` NaN-free doubles in place: quicksort (median of three, Hoare partition,
-/// recursion on the smaller side) with insertion sort below 16 elements. Level 0 never holds
-/// more than ~2·3k items, so the quadratic worst case is bounded; typical inputs sort 2–3×
-/// faster than the generic `Array.sort` (a merge-based sort over `Comparable`).
+/// Sorts `count` NaN-free doubles in place.
+///
+/// Quicksort with a median-of-three pivot and a *branchless* Lomuto partition (the comparison
+/// result moves a cursor instead of steering a branch, so random data costs no mispredictions),
+/// an extra pass that sets aside the run of keys equal to the pivot when the pivot is the
+/// range's minimum (so constant or heavily tied data stays O(n log n)), recursion on the
+/// smaller side, and insertion sort below 16 elements. Level 0 never holds more than about
+/// 2·3k items, so the rare quadratic worst case is bounded. Against a branchy Hoare partition
+/// it cut the simulated branch mispredictions of `add` by about a quarter (cachegrind).
 func kllSortDoubles(_ a: UnsafeMutablePointer<Double>, _ count: Int) {
     kllQuicksort(a, 0, count)
 }
@@ -782,28 +827,47 @@ private func kllQuicksort(_ a: UnsafeMutablePointer<Double>, _ lo0: Int, _ hi0: 
     var lo = lo0
     var hi = hi0  // exclusive
     while hi - lo > 16 {
+        // Median of three to the last slot, as the pivot.
         let mid = lo + (hi - lo) / 2
+        let last = hi - 1
         if a[mid] < a[lo] { a.kllSwapAt(mid, lo) }
-        if a[hi - 1] < a[mid] {
-            a.kllSwapAt(hi - 1, mid)
-            if a[mid] < a[lo] { a.kllSwapAt(mid, lo) }
+        if a[last] < a[mid] { a.kllSwapAt(last, mid) }
+        if a[mid] < a[lo] { a.kllSwapAt(mid, lo) }
+        a.kllSwapAt(mid, last)  // a[lo] ≤ pivot ≤ a[mid] now; pivot in the last slot
+        let pivot = a[last]
+        // Branchless Lomuto: [lo, store) < pivot ≤ [store, i).
+        var store = lo
+        var i = lo
+        while i < last {
+            let x = a[i]
+            let less = x < pivot
+            a[i] = a[store]
+            a[store] = x
+            store &+= less ? 1 : 0
+            i &+= 1
         }
-        let pivot = a[mid]
-        var i = lo - 1
-        var j = hi
-        while true {
-            repeat { i += 1 } while a[i] < pivot
-            repeat { j -= 1 } while pivot < a[j]
-            if i >= j { break }
-            a.kllSwapAt(i, j)
+        a.kllSwapAt(store, last)  // pivot to its final place
+        var rightStart = store + 1
+        if store == lo {
+            // The pivot is the minimum: gather every key equal to it (they are done).
+            var eq = store + 1
+            var j = store + 1
+            while j < hi {
+                let x = a[j]
+                let equal = x == pivot
+                a[j] = a[eq]
+                a[eq] = x
+                eq &+= equal ? 1 : 0
+                j &+= 1
+            }
+            rightStart = eq
         }
-        // [lo, j] ≤ pivot ≤ [j + 1, hi); both non-empty.
-        if j + 1 - lo < hi - (j + 1) {
-            kllQuicksort(a, lo, j + 1)
-            lo = j + 1
+        if store - lo < hi - rightStart {
+            kllQuicksort(a, lo, store)
+            lo = rightStart
         } else {
-            kllQuicksort(a, j + 1, hi)
-            hi = j + 1
+            kllQuicksort(a, rightStart, hi)
+            hi = store
         }
     }
     var i = lo + 1
