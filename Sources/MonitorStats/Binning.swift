@@ -17,7 +17,8 @@
 /// ```swift
 /// let sorted: [Double] = (1...100).map(Double.init)
 /// let edges = try BinEdges(sortedReference: sorted)   // 10 bins
-/// edges.edges        // [10.9, 20.8, 30.7, 40.6, 50.5, 60.4, 70.3, 80.2, 90.1]
+/// edges.edges   // [10.9, 20.8, 30.700000000000003, 40.6, 50.5, 60.4, 70.30000000000001,
+///               //  80.2, 90.10000000000001] — numpy's values, to the bit
 /// edges.binIndex(10.9)   // 0 (right-closed)
 /// ```
 public struct BinEdges: Sendable, Hashable {
@@ -134,8 +135,8 @@ public struct BinEdges: Sendable, Hashable {
     /// - Returns: the number of missing (non-finite) values seen.
     ///
     /// ## Discussion
-    /// Brief called for a return type `(missing: Int)`; Swift has no labelled one-element tuple,
-    /// so the missing count is returned as a plain `Int`.
+    /// The missing count is a plain `Int` (Swift has no labelled one-element tuple); the
+    /// result is discardable for callers that track missing values elsewhere.
     ///
     /// ## Complexity
     /// O(n·⌈k/8⌉): branch-free and vectorised over the edges. Each value is broadcast into a
