@@ -59,7 +59,7 @@ public struct BinEdges: Sendable, Hashable {
     /// ## Discussion
     /// The quantile levels are `numpy.linspace(1/k, (k−1)/k, k−1)` evaluated as numpy does
     /// (``quantileLevels(bins:)``) and each quantile is numpy's "linear" one
-    /// (``quantileSorted(_:_:)-(UnsafeBufferPointer<Double>,_)``), so for k = 10 the edges equal
+    /// (`quantileSorted(_:_:)`), so for k = 10 the edges equal
     /// `np.unique(np.quantile(ref, np.linspace(0.1, 0.9, 9)))` bit for bit. Equal quantiles (ties,
     /// e.g. a mostly-constant feature) are merged, so fewer than k bins may result; a constant
     /// reference gives one edge and two bins.
@@ -82,7 +82,7 @@ public struct BinEdges: Sendable, Hashable {
         self.edges = unique
     }
 
-    /// Array overload of ``init(sortedReference:bins:)-(UnsafeBufferPointer<Double>,_)``.
+    /// Array overload of `init(sortedReference:bins:)`.
     ///
     /// - Parameters:
     ///   - sortedReference: ascending finite reference values.
@@ -203,7 +203,7 @@ public struct BinEdges: Sendable, Hashable {
         return (counts, sorted.count - (end - start))
     }
 
-    /// Array overload of ``histogram(sorted:)-(UnsafeBufferPointer<Double>)``.
+    /// Array overload of `histogram(sorted:)`.
     ///
     /// - Parameter sorted: ascending values without NaN.
     /// - Returns: per-bin counts and the number of infinite values.
