@@ -8,6 +8,18 @@ public struct ChiSquareResult: Sendable, Hashable {
     public var pValue: Double
     /// Degrees of freedom of the reference chi-square distribution.
     public var degreesOfFreedom: Int
+
+    /// A result with the given fields.
+    ///
+    /// - Parameters:
+    ///   - statistic: the test statistic.
+    ///   - pValue: its p-value.
+    ///   - degreesOfFreedom: the degrees of freedom.
+    public init(statistic: Double, pValue: Double, degreesOfFreedom: Int) {
+        self.statistic = statistic
+        self.pValue = pValue
+        self.degreesOfFreedom = degreesOfFreedom
+    }
 }
 
 /// Pearson's chi-square test of homogeneity on the 2×K table formed by two count vectors.

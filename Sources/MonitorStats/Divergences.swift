@@ -47,7 +47,7 @@ public func jensenShannonDistance(_ p: [Double], _ q: [Double]) throws -> Double
     return min(1, (max(0, s.value) / (2 * Double.log(2.0))).squareRoot())
 }
 
-/// Count overload of ``jensenShannonDistance(_:_:)-([Double],_)``.
+/// Count overload of `jensenShannonDistance(_:_:)`.
 ///
 /// - Parameters:
 ///   - p: counts, ≥ 0.
@@ -64,7 +64,7 @@ public func jensenShannonDistance(_ p: [Int], _ q: [Int]) throws -> Double {
 ///   - p: non-negative finite weights per bin.
 ///   - q: the same over the same bins.
 /// - Returns: H = √(½ Σ (√p̂ᵢ − √q̂ᵢ)²) in [0, 1] for the normalised p̂, q̂.
-/// - Throws: as ``jensenShannonDistance(_:_:)-([Double],_)``.
+/// - Throws: as `jensenShannonDistance(_:_:)`.
 ///
 /// ## Discussion
 /// H² = 1 − Σ √(p̂ᵢ q̂ᵢ) (one minus the Bhattacharyya coefficient); 1 for disjoint supports.
@@ -94,7 +94,7 @@ public func hellingerDistance(_ p: [Double], _ q: [Double]) throws -> Double {
     return min(1, (0.5 * s.value).squareRoot())
 }
 
-/// Count overload of ``hellingerDistance(_:_:)-([Double],_)``.
+/// Count overload of `hellingerDistance(_:_:)`.
 ///
 /// - Parameters:
 ///   - p: counts, ≥ 0.
@@ -112,7 +112,7 @@ public func hellingerDistance(_ p: [Int], _ q: [Int]) throws -> Double {
 ///   - q: the same over the same bins.
 /// - Returns: TV = ½ Σ |p̂ᵢ − q̂ᵢ| in [0, 1] for the normalised p̂, q̂ — the largest difference
 ///   in probability the two distributions assign to any set of bins.
-/// - Throws: as ``jensenShannonDistance(_:_:)-([Double],_)``.
+/// - Throws: as `jensenShannonDistance(_:_:)`.
 ///
 /// ## Complexity
 /// O(k).
@@ -131,7 +131,7 @@ public func totalVariationDistance(_ p: [Double], _ q: [Double]) throws -> Doubl
     return min(1, 0.5 * s.value)
 }
 
-/// Count overload of ``totalVariationDistance(_:_:)-([Double],_)``.
+/// Count overload of `totalVariationDistance(_:_:)`.
 ///
 /// - Parameters:
 ///   - p: counts, ≥ 0.

@@ -10,7 +10,7 @@
 /// * `a.merged(b)` describes the concatenation of both inputs up to rounding, in any order.
 ///
 /// ## Numerical notes
-/// A single value is added with Welford's update; a buffer is summarised with the corrected
+/// A single value is added with Welford's update (on values relative to a shift); a buffer is summarised with the corrected
 /// two-pass algorithm (mean first, then Σ(x − x̄)² − (Σ(x − x̄))²/n), which is as accurate as
 /// numpy's pairwise two-pass `var` even for data with a large offset (1e9 + N(0, 1)), and chunks
 /// are combined with Chan et al.'s pairwise update. Relative error of the variance ≈ a few ε
@@ -37,7 +37,14 @@ public struct Moments: Sendable, Hashable {
     /// The number of missing (NaN or ±∞) values seen.
     public private(set) var missing: Int = 0
     /// The arithmetic mean of the finite values (NaN when there are none).
-    public private(set) var mean: Double = .nan
+    public var mean: Double { count == 0 ? .nan : shift + shiftedMean }
+    /// Values are accumulated relative to a shift (the first value, or a chunk's mean), so that
+    /// data with a large offset (1e9 + N(0, 1)) keeps full accuracy in Welford's and Chan's
+    /// updates: x − shift is exact or nearly so, and deltas between accumulators are formed as
+    /// (shift₂ − shift₁) + (mean₂ − mean₁) from small, accurate parts.
+    var shift: Double = 0
+    /// mean − shift.
+    var shiftedMean: Double = 0
     /// Σ (x − mean)² over the finite values (0 when there are none).
     public private(set) var sumOfSquaredDeviations: Double = 0
     /// The smallest finite value (+∞ when there are none).
@@ -69,12 +76,14 @@ public struct Moments: Sendable, Hashable {
         }
         count += 1
         if count == 1 {
-            mean = x
+            shift = x
+            shiftedMean = 0
             sumOfSquaredDeviations = 0
         } else {
-            let delta = x - mean
-            mean += delta / Double(count)
-            sumOfSquaredDeviations += delta * (x - mean)
+            let y = x - shift
+            let delta = y - shiftedMean
+            shiftedMean += delta / Double(count)
+            sumOfSquaredDeviations += delta * (y - shiftedMean)
         }
         minimum = Swift.min(minimum, x)
         maximum = Swift.max(maximum, x)
@@ -108,7 +117,8 @@ public struct Moments: Sendable, Hashable {
             }
             let correction = s1.value * s1.value / Double(n)
             chunk.count = n
-            chunk.mean = m + s1.value / Double(n)
+            chunk.shift = m
+            chunk.shiftedMean = s1.value / Double(n)
             chunk.sumOfSquaredDeviations = Swift.max(0, ss.value - correction)
             chunk.minimum = lo
             chunk.maximum = hi
@@ -140,12 +150,29 @@ public struct Moments: Sendable, Hashable {
         let na = Double(count)
         let nb = Double(other.count)
         let n = na + nb
-        let delta = other.mean - mean
-        mean += delta * (nb / n)
+        let delta = (other.shift - shift) + (other.shiftedMean - shiftedMean)
+        shiftedMean += delta * (nb / n)
         sumOfSquaredDeviations += other.sumOfSquaredDeviations + delta * delta * (na * nb / n)
         count += other.count
         minimum = Swift.min(minimum, other.minimum)
         maximum = Swift.max(maximum, other.maximum)
+    }
+
+    /// Equal when count, missing, mean, M₂, minimum and maximum are equal (the internal shift
+    /// is not compared).
+    public static func == (a: Moments, b: Moments) -> Bool {
+        a.count == b.count && a.missing == b.missing && a.mean.bitPattern == b.mean.bitPattern
+            && a.sumOfSquaredDeviations == b.sumOfSquaredDeviations && a.minimum == b.minimum && a.maximum == b.maximum
+    }
+
+    /// Hashes the compared fields.
+    ///
+    /// - Parameter hasher: the hasher.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        hasher.combine(missing)
+        hasher.combine(mean.bitPattern)
+        hasher.combine(sumOfSquaredDeviations)
     }
 
     /// The variance with `ddof` delta degrees of freedom, M₂ / (count − ddof).

@@ -38,7 +38,7 @@ public func quantileSorted(_ sorted: UnsafeBufferPointer<Double>, _ q: Double) t
     return linearQuantile(sorted, q)
 }
 
-/// Array overload of ``quantileSorted(_:_:)-(UnsafeBufferPointer<Double>,_)``.
+/// Array overload of `quantileSorted(_:_:)`.
 ///
 /// - Parameters:
 ///   - sorted: the sample in ascending order, without NaN.

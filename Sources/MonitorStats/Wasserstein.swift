@@ -61,7 +61,7 @@ public func wassersteinDistance(sorted u: UnsafeBufferPointer<Double>, sorted v:
     return acc.value / (Double(m) * Double(n))
 }
 
-/// Array overload of ``wassersteinDistance(sorted:sorted:)-(UnsafeBufferPointer<Double>,UnsafeBufferPointer<Double>)``.
+/// Array overload of `wassersteinDistance(sorted:sorted:)`.
 ///
 /// - Parameters:
 ///   - u: ascending finite values.
@@ -97,7 +97,7 @@ public let wassersteinNormFloor = 0.001
 ///   - sortedReference: ascending finite reference values.
 ///   - sortedCurrent: ascending finite current values.
 /// - Returns: the distance, the reference's population standard deviation and the normed distance.
-/// - Throws: as ``wassersteinDistance(sorted:sorted:)-(UnsafeBufferPointer<Double>,UnsafeBufferPointer<Double>)``.
+/// - Throws: as `wassersteinDistance(sorted:sorted:)`.
 ///
 /// ## Discussion
 /// normed = W / max(std_ref, 0.001), where std_ref is `np.std(reference)` — the **population**
@@ -110,7 +110,7 @@ public let wassersteinNormFloor = 0.001
 /// O(m + n).
 ///
 /// ## Numerical notes
-/// std_ref comes from ``Moments`` (corrected two-pass); see ``wassersteinDistance(sorted:sorted:)-(UnsafeBufferPointer<Double>,UnsafeBufferPointer<Double>)``
+/// std_ref comes from ``Moments`` (corrected two-pass); see `wassersteinDistance(sorted:sorted:)`
 /// for W.
 ///
 /// ## References
@@ -127,7 +127,7 @@ public func wasserstein(sortedReference: UnsafeBufferPointer<Double>, sortedCurr
     return WassersteinResult(distance: w, referenceStandardDeviation: sd, normed: w / Swift.max(sd, wassersteinNormFloor))
 }
 
-/// Array overload of ``wasserstein(sortedReference:sortedCurrent:)-(UnsafeBufferPointer<Double>,UnsafeBufferPointer<Double>)``.
+/// Array overload of `wasserstein(sortedReference:sortedCurrent:)`.
 ///
 /// - Parameters:
 ///   - sortedReference: ascending finite reference values.

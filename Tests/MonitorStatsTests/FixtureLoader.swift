@@ -9,10 +9,41 @@ enum Fixture {
     static func cases(_ name: String) throws -> [[String: Any]] {
         let url = directory.appendingPathComponent(name + ".json")
         let data = try Data(contentsOf: url)
-        guard let doc = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any],
+        // Not JSONSerialization: on Linux it mis-rounds some decimals (0.30000000000000004 parses
+        // as 0.3000000000000001), which breaks bit-exact comparisons. JSONDecoder parses
+        // doubles correctly; numbers are handed out as NSNumber so the accessors below work.
+        guard let doc = try JSONDecoder().decode(JSONValue.self, from: data).foundationObject as? [String: Any],
             let cases = doc["cases"] as? [[String: Any]]
         else { throw FixtureError(message: "\(url.path): no cases array") }
         return cases
+    }
+
+    /// A JSON document decoded with correctly rounded doubles.
+    enum JSONValue: Decodable {
+        case null, bool(Bool), int(Int), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let i = try? c.decode(Int.self) { self = .int(i) }
+            else if let d = try? c.decode(Double.self) { self = .double(d) }
+            else if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+            else { self = .object(try c.decode([String: JSONValue].self)) }
+        }
+
+        var foundationObject: Any {
+            switch self {
+            case .null: return NSNull()
+            case .bool(let b): return b
+            case .int(let i): return NSNumber(value: i)
+            case .double(let d): return NSNumber(value: d)
+            case .string(let s): return s
+            case .array(let a): return a.map(\.foundationObject)
+            case .object(let o): return o.mapValues(\.foundationObject)
+            }
+        }
     }
 
     struct FixtureError: Error { var message: String }
