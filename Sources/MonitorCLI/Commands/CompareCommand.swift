@@ -79,6 +79,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress indicator, even on a terminal.")
     var quiet = false
 
+    @Flag(name: .long, help: "Print how long each phase took (on standard error).")
+    var timings = false
+
     /// Maps a service error to the CLI's exit codes: usage problems exit 2, the rest 1.
     static func failure(for error: ServiceError) -> CLIFailure {
         switch error.kind {
@@ -106,6 +109,9 @@ struct CompareCommand: ParsableCommand {
         } catch {
             indicator?.finish()
             throw Self.failure(for: error)
+        }
+        if timings {
+            for t in outcome.timings { writeStderr("timing: \(t.phase): \(Int(t.seconds * 1000)) ms\n") }
         }
         switch format {
         case .json: print(CompareRendering.json(outcome))

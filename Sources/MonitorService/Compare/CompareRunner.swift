@@ -38,6 +38,8 @@ public struct CompareOutcome: Sendable {
     public var referenceReport: DecodeReport
     public var currentReport: DecodeReport
     public var request: CompareRequest
+    /// Wall-clock seconds per phase (`decode reference`, `decode current`, `statistics`).
+    public var timings: [(phase: String, seconds: Double)] = []
 
     /// Whether any feature drifted (what `--fail-on-drift` checks).
     public var anyFeatureDrifted: Bool { result.features.contains { $0.drift } }
@@ -64,6 +66,13 @@ public enum CompareRunner {
         var warnings: [String] = []
 
         for p in [request.referencePath, request.currentPath] { try checkReadable(p) }
+        var timings: [(phase: String, seconds: Double)] = []
+        var mark = monotonicSeconds()
+        func lap(_ phase: String) {
+            let now = monotonicSeconds()
+            timings.append((phase, now - mark))
+            mark = now
+        }
 
         // Schema: declared, or inferred from the reference.
         var features = config.schema.declaredFeatures
@@ -84,6 +93,7 @@ public enum CompareRunner {
                 options: options,
                 progress: readingProgress(progress, request.referencePath))
         } catch { throw .usage("\(error)") }
+        lap("decode reference")
         if ref.batch.count == 0 {
             throw .input("\(request.referencePath): no usable records (\(describe(ref.report)))")
         }
@@ -104,6 +114,7 @@ public enum CompareRunner {
                 options: options,
                 progress: readingProgress(progress, request.currentPath))
         } catch { throw .usage("\(error)") }
+        lap("decode current")
         if cur.batch.count == 0 {
             throw .input("\(request.currentPath): no usable records (\(describe(cur.report)))")
         }
@@ -119,13 +130,15 @@ public enum CompareRunner {
 
         let results = computeFeatures(reference: ref.batch, current: cur.batch, settings: config.drift,
                                       threads: request.threads, progress: progress)
+        lap("statistics")
         var all = results
         for f in all where f.note != nil { warnings.append("feature \"\(f.name)\": \(f.note!)") }
         let (share, dataset) = DriftDecision.decide(&all, settings: config.drift)
         let result = DatasetDriftResult(
             referenceRows: ref.report.linesRead, currentRows: cur.report.linesRead, features: all,
             driftedFeatureShare: share, datasetDrift: dataset, settings: config.drift, warnings: warnings)
-        return CompareOutcome(result: result, referenceReport: ref.report, currentReport: cur.report, request: request)
+        return CompareOutcome(
+            result: result, referenceReport: ref.report, currentReport: cur.report, request: request, timings: timings)
     }
 
     static func readingProgress(
@@ -213,6 +226,12 @@ public enum CompareRunner {
         }
         return parts.joined(separator: "; ")
     }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 /// A thread-safe counter for progress reports.
