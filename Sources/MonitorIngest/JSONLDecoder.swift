@@ -112,8 +112,10 @@ public struct JSONLDecoder: Sendable {
     /// The label, model and version dictionaries, in that order.
     package var predictionDictionaries: [CategoryDictionary] { Array(dictionaries.suffix(3)) }
 
-    /// Row-major staging of one `decode` call, transposed into the batch at the end.
-    private struct Rows {
+    /// Row-major staging of the records of one `decode` call, transposed into the batch at the
+    /// end. Kept between calls (a fresh 5 MB allocation per 8 MiB chunk costs page faults);
+    /// replaced when the decoder value was copied, so copies never share it.
+    final class Rows: @unchecked Sendable {
         var numeric: UnsafeMutablePointer<Double>
         var codes: UnsafeMutablePointer<UInt32>
         var times: UnsafeMutablePointer<Int64>
@@ -130,7 +132,7 @@ public struct JSONLDecoder: Sendable {
             times = .allocate(capacity: capacity)
         }
 
-        mutating func grow(keeping n: Int) {
+        func grow(keeping n: Int) {
             let c = capacity * 2
             let nn = UnsafeMutablePointer<Double>.allocate(capacity: c * numericStride)
             nn.update(from: numeric, count: n * numericStride)
@@ -147,12 +149,13 @@ public struct JSONLDecoder: Sendable {
             capacity = c
         }
 
-        func release() {
+        deinit {
             numeric.deallocate()
             codes.deallocate()
             times.deallocate()
         }
     }
+    var rowStorage: Rows? = nil
 
     /// Decodes the lines of `bytes` and appends the well-formed records to `batch`.
     ///
@@ -171,7 +174,15 @@ public struct JSONLDecoder: Sendable {
         let numericStride = compiled.numericSlots
         let textSlots = compiled.textSlots
         let codeStride = compiled.categoricalCount + 3
-        var rows = Rows(capacity: max(64, bytes.count / 256), numericStride: numericStride, codeStride: codeStride)
+        if rowStorage == nil || !isKnownUniquelyReferenced(&rowStorage!) {
+            rowStorage = Rows(capacity: max(64, bytes.count / 256), numericStride: numericStride, codeStride: codeStride)
+        }
+        let rows = rowStorage!
+        // Locals, not class properties, in the loop: no exclusivity checks per record.
+        var numericRows = rows.numeric
+        var codeRows = rows.codes
+        var timeRows = rows.times
+        var capacity = rows.capacity
         let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: textSlots)
         let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
         for (i, g) in guesses.enumerated() { guess[i] = g }
@@ -183,11 +194,15 @@ public struct JSONLDecoder: Sendable {
             text.deallocate()
             guess.deallocate()
             tail?.deallocate()
-            rows.release()
         }
         let maxRecordBytes = options.maxRecordBytes
         let keepIDs = options.keepIDs
         let nFeatures = compiled.numericalCount + compiled.categoricalCount
+        // Lookups go through plain-pointer views of the caches (no reference counting per
+        // value); a view is refreshed after its cache grows.
+        let views = UnsafeMutablePointer<ByteTable.View>.allocate(capacity: codeStride)
+        for j in 0..<codeStride { (views + j).initialize(to: caches[j].view) }
+        defer { views.deallocate() }
         var n = 0
         var line = firstLineNumber
         var p = UnsafePointer(base)
@@ -216,8 +231,14 @@ public struct JSONLDecoder: Sendable {
                 start = UnsafePointer(t)
                 lineEnd = start + length
             }
-            if n == rows.capacity { rows.grow(keeping: n) }
-            parser.begin(start, lineEnd, row: rows.numeric + n * numericStride)
+            if n == capacity {
+                rows.grow(keeping: n)
+                numericRows = rows.numeric
+                codeRows = rows.codes
+                timeRows = rows.times
+                capacity = rows.capacity
+            }
+            parser.begin(start, lineEnd, row: numericRows + n * numericStride)
             guard let ok = parser.parseLine() else {
                 report.record(.emptyLine, line: line)
                 continue
@@ -227,9 +248,22 @@ public struct JSONLDecoder: Sendable {
                 continue
             }
             // Commit.
-            let codes = rows.codes + n * codeStride
-            for j in 0..<codeStride { codes[j] = code(j, text[j]) }
-            rows.times[n] = parser.timestamp
+            let codes = codeRows + n * codeStride
+            for j in 0..<codeStride {
+                let t = text[j]
+                guard let b = t.base else {
+                    codes[j] = CategoryDictionary.missingCode
+                    continue
+                }
+                let h = ByteTable.hash(b, t.count)
+                if let c = views[j].find(b, t.count, hash: h) {
+                    codes[j] = c
+                } else {
+                    codes[j] = addCategory(j, b, t.count, hash: h)
+                    views[j] = caches[j].view
+                }
+            }
+            timeRows[n] = parser.timestamp
             if parser.timestampBad { report.record(.badTimestamp, line: line) }
             if parser.wrongTypes > 0 { for _ in 0..<parser.wrongTypes { report.record(.wrongType, line: line) } }
             if nFeatures > 0 && !parser.sawFeature { report.record(.missingFeatures, line: line) }
@@ -245,16 +279,13 @@ public struct JSONLDecoder: Sendable {
         flush(rows, count: n, ids: ids, into: &batch)
     }
 
-    /// The code of a text slot's value in column `j`'s dictionary.
-    @inline(__always)
-    private mutating func code(_ j: Int, _ s: TextSlice) -> UInt32 {
-        guard let b = s.base else { return CategoryDictionary.missingCode }
-        let h = ByteTable.hash(b, s.count)
-        if let c = caches[j].find(b, s.count, hash: h) { return c }
-        let name = String(decoding: UnsafeBufferPointer(start: b, count: s.count), as: UTF8.self)
+    /// The code of a value not in column `j`'s cache: asks the dictionary, then caches it.
+    @inline(never)
+    private mutating func addCategory(_ j: Int, _ b: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> UInt32 {
+        let name = String(decoding: UnsafeBufferPointer(start: b, count: n), as: UTF8.self)
         let c = dictionaries[j].code(for: name)
         // Overflow answers are not cached: the cache stays bounded by the dictionary's size.
-        if c != CategoryDictionary.overflowCode { caches[j].insert(b, s.count, hash: h, value: c) }
+        if c != CategoryDictionary.overflowCode { caches[j].insert(b, n, hash: h, value: c) }
         return c
     }
 
@@ -269,6 +300,20 @@ public struct JSONLDecoder: Sendable {
                 unknownFeatures.append(String(decoding: UnsafeBufferPointer(start: k.base, count: k.count), as: UTF8.self))
             }
         }
+    }
+
+    /// Reserves room for `records` more records in every column of `batch` (a file reader's
+    /// estimate from its first chunk: saves the copies and page faults of geometric growth).
+    package func reserve(_ records: Int, in batch: inout Batch) {
+        let total = batch.count + records
+        for j in batch.numerical.indices { batch.numerical[j].reserveCapacity(total) }
+        for j in batch.categorical.indices { batch.categorical[j].reserveCapacity(total) }
+        batch.timestamps.reserveCapacity(total)
+        batch.scores.reserveCapacity(total)
+        batch.values.reserveCapacity(total)
+        batch.predictedLabels.reserveCapacity(total)
+        batch.models.reserveCapacity(total)
+        batch.versions.reserveCapacity(total)
     }
 
     /// Gives an empty batch its column layout.
@@ -286,9 +331,24 @@ public struct JSONLDecoder: Sendable {
     }
 
     private func flush(_ rows: Rows, count n: Int, ids: [String], into batch: inout Batch) {
+        guard n > 0 else {
+            batch.categoricalDictionaries = Array(dictionaries.prefix(schema.categoricalCount))
+            let k = schema.categoricalCount
+            batch.labelDictionary = dictionaries[k]
+            batch.modelDictionary = dictionaries[k + 1]
+            batch.versionDictionary = dictionaries[k + 2]
+            return
+        }
         func column<T>(_ base: UnsafeMutablePointer<T>, stride: Int, _ c: Int, into a: inout [T]) {
-            a.reserveCapacity(a.count + n)
-            for r in 0..<n { a.append(base[r * stride + c]) }
+            // Geometric growth: reserving exactly `count + n` on every chunk would copy the whole
+            // column each time.
+            let old = a.count
+            if a.capacity < old + n { a.reserveCapacity(max(old + n, 2 * a.capacity)) }
+            a.append(contentsOf: repeatElement(base[0], count: n))
+            a.withUnsafeMutableBufferPointer { out in
+                let o = out.baseAddress! + old
+                for r in 0..<n { o[r] = base[r * stride + c] }
+            }
         }
         let ns = rows.numericStride
         let cs = rows.codeStride
@@ -300,7 +360,7 @@ public struct JSONLDecoder: Sendable {
         column(rows.codes, stride: cs, schema.modelSlot, into: &batch.models)
         column(rows.codes, stride: cs, schema.versionSlot, into: &batch.versions)
         batch.timestamps.append(contentsOf: UnsafeBufferPointer(start: rows.times, count: n))
-        if options.keepIDs { batch.ids = (batch.ids ?? []) + ids }
+        if options.keepIDs { batch.ids!.append(contentsOf: ids) }
         batch.count += n
         batch.categoricalDictionaries = Array(dictionaries.prefix(schema.categoricalCount))
         let k = schema.categoricalCount

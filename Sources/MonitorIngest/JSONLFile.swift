@@ -91,6 +91,8 @@ public enum JSONLFile {
         var batch = Batch()
         var report = DecodeReport()
         var line = 1
+        var estimated = false
+        let rangeBytes = end.map { $0 - start } ?? file.size - start
         // Give the batch its layout even when the range is empty.
         decoder.decode(UnsafeRawBufferPointer(start: nil, count: 0), firstLineNumber: 1, into: &batch, report: &report)
         let consumed = try readLines(
@@ -102,6 +104,12 @@ public enum JSONLFile {
                 let before = report.linesRead
                 decoder.decode(bytes, firstLineNumber: line, into: &batch, report: &report)
                 line += report.linesRead - before
+                if !estimated && batch.count > 0 && rangeBytes > 2 * Int64(bytes.count) {
+                    // Records per byte of the first chunk, plus 5 % for longer lines later on.
+                    estimated = true
+                    let expected = Double(batch.count) / Double(bytes.count) * Double(rangeBytes) * 1.05
+                    decoder.reserve(Int(expected) - batch.count, in: &batch)
+                }
             case .oversized:
                 report.linesRead += 1
                 report.record(.oversized, line: line)

@@ -380,7 +380,17 @@ struct LineParser {
             if g < Int(info.count) {
                 let e = entries[Int(info.first) + g]
                 let n = Int(e.keyLength)
-                if e.rawComparable && end - p > n + 1 {
+                if e.wordComparable && end - p >= 16 {
+                    // 16 bytes from p + 1 are readable: the line's sentinel is at `end`.
+                    let raw = UnsafeRawPointer(p + 1)
+                    let w0 = raw.loadUnaligned(as: UInt64.self)
+                    let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    if (w0 & e.mask0) == e.pattern0 && (w1 & e.mask1) == e.pattern1 {
+                        entry = Int(info.first) + g
+                        guess[node] = Int32(g + 1)
+                        p += n + 2
+                    }
+                } else if e.rawComparable && end - p > n + 1 {
                     let k = keys + Int(e.keyOffset)
                     var i = 0
                     while i < n && p[1 + i] == k[i] { i += 1 }
