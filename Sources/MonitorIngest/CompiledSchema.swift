@@ -46,6 +46,7 @@ final class CompiledSchema: @unchecked Sendable {
     let entries: UnsafeMutablePointer<KeyEntry>
     let nodes: UnsafeMutablePointer<NodeInfo>
     let nodeCount: Int
+    let entryCount: Int
     let numericalNames: [String]
     let categoricalNames: [String]
     let numericalCount: Int
@@ -153,6 +154,7 @@ final class CompiledSchema: @unchecked Sendable {
         entries = .allocate(capacity: max(1, totalEntries))
         nodes = .allocate(capacity: tmp.count)
         nodeCount = tmp.count
+        entryCount = totalEntries
         var e = 0
         var k = 0
         for (ni, n) in tmp.enumerated() {

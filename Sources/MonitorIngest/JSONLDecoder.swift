@@ -32,9 +32,10 @@ public import MonitorCore
 /// Records: a line that is not exactly one well-formed JSON object (unterminated string, bad
 /// escape, missing `:` or `,`, trailing garbage, invalid number such as `01`, `+1`, `.5`, `1.`,
 /// truncated line, nesting deeper than 128 levels) is dropped and counted as `malformedJSON`.
-/// A blank line is `emptyLine`. A line longer than `maxRecordBytes` is `oversized`. A record
-/// whose features object is absent, empty or not an object, and that has none of the declared
-/// features, is kept (every feature missing) and counted as `missingFeatures`. `wrongType` is
+/// A blank line is `emptyLine`. A line longer than `maxRecordBytes` is `oversized`. A record in
+/// which none of the declared features occurs (no features object, an empty one, one that is not
+/// an object, or only unknown keys) is kept, every feature missing, and counted as
+/// `missingFeatures`; a feature key present with `null` does count as present. `wrongType` is
 /// counted once per offending field. When a key occurs twice, the last occurrence wins.
 ///
 /// Dictionaries: each categorical column starts from the caller's dictionary for that feature
@@ -98,7 +99,15 @@ public struct JSONLDecoder: Sendable {
             caches.append(t)
         }
         self.caches = caches
-        guesses = Array(repeating: 0, count: compiled.nodeCount)
+        var guesses = [Int32](repeating: -1, count: compiled.nodeCount + Int(compiled.entryCount))
+        for i in 0..<compiled.nodeCount {
+            let info = compiled.nodes[i]
+            if info.count > 0 { guesses[i] = info.first }
+            for e in Int(info.first)..<Int(info.first + info.count) where e + 1 < Int(info.first + info.count) {
+                guesses[compiled.nodeCount + e] = Int32(e + 1)
+            }
+        }
+        self.guesses = guesses
         unitExponent = schema.timestampUnit == .seconds ? 3 : 0
     }
 
@@ -112,8 +121,8 @@ public struct JSONLDecoder: Sendable {
     /// The label, model and version dictionaries, in that order.
     package var predictionDictionaries: [CategoryDictionary] { Array(dictionaries.suffix(3)) }
 
-    /// Row-major staging of the records of one `decode` call, transposed into the batch at the
-    /// end. Kept between calls (a fresh 5 MB allocation per 8 MiB chunk costs page faults);
+    /// Column-major staging of the records of one `decode` call (column `c` of record `r` at
+    /// `c * capacity + r`), appended to the batch's columns at the end. Kept between calls (a fresh 5 MB allocation per 8 MiB chunk costs page faults);
     /// replaced when the decoder value was copied, so copies never share it.
     final class Rows: @unchecked Sendable {
         var numeric: UnsafeMutablePointer<Double>
@@ -135,11 +144,11 @@ public struct JSONLDecoder: Sendable {
         func grow(keeping n: Int) {
             let c = capacity * 2
             let nn = UnsafeMutablePointer<Double>.allocate(capacity: c * numericStride)
-            nn.update(from: numeric, count: n * numericStride)
+            for k in 0..<numericStride { (nn + k * c).update(from: numeric + k * capacity, count: n) }
             numeric.deallocate()
             numeric = nn
             let cc = UnsafeMutablePointer<UInt32>.allocate(capacity: c * codeStride)
-            cc.update(from: codes, count: n * codeStride)
+            for k in 0..<codeStride { (cc + k * c).update(from: codes + k * capacity, count: n) }
             codes.deallocate()
             codes = cc
             let tt = UnsafeMutablePointer<Int64>.allocate(capacity: c)
@@ -238,7 +247,7 @@ public struct JSONLDecoder: Sendable {
                 timeRows = rows.times
                 capacity = rows.capacity
             }
-            parser.begin(start, lineEnd, row: numericRows + n * numericStride)
+            parser.begin(start, lineEnd, row: numericRows + n, stride: capacity)
             guard let ok = parser.parseLine() else {
                 report.record(.emptyLine, line: line)
                 continue
@@ -248,18 +257,18 @@ public struct JSONLDecoder: Sendable {
                 continue
             }
             // Commit.
-            let codes = codeRows + n * codeStride
+            let codes = codeRows + n
             for j in 0..<codeStride {
                 let t = text[j]
                 guard let b = t.base else {
-                    codes[j] = CategoryDictionary.missingCode
+                    codes[j &* capacity] = CategoryDictionary.missingCode
                     continue
                 }
                 let h = ByteTable.hash(b, t.count)
                 if let c = views[j].find(b, t.count, hash: h) {
-                    codes[j] = c
+                    codes[j &* capacity] = c
                 } else {
-                    codes[j] = addCategory(j, b, t.count, hash: h)
+                    codes[j &* capacity] = addCategory(j, b, t.count, hash: h)
                     views[j] = caches[j].view
                 }
             }
@@ -339,19 +348,15 @@ public struct JSONLDecoder: Sendable {
             batch.versionDictionary = dictionaries[k + 2]
             return
         }
+        let stride = rows.capacity
         func column<T>(_ base: UnsafeMutablePointer<T>, stride: Int, _ c: Int, into a: inout [T]) {
             // Geometric growth: reserving exactly `count + n` on every chunk would copy the whole
             // column each time.
-            let old = a.count
-            if a.capacity < old + n { a.reserveCapacity(max(old + n, 2 * a.capacity)) }
-            a.append(contentsOf: repeatElement(base[0], count: n))
-            a.withUnsafeMutableBufferPointer { out in
-                let o = out.baseAddress! + old
-                for r in 0..<n { o[r] = base[r * stride + c] }
-            }
+            if a.capacity < a.count + n { a.reserveCapacity(max(a.count + n, 2 * a.capacity)) }
+            a.append(contentsOf: UnsafeBufferPointer(start: base + c * stride, count: n))
         }
-        let ns = rows.numericStride
-        let cs = rows.codeStride
+        let ns = stride
+        let cs = stride
         for c in 0..<schema.numericalCount { column(rows.numeric, stride: ns, c, into: &batch.numerical[c]) }
         column(rows.numeric, stride: ns, schema.scoreSlot, into: &batch.scores)
         column(rows.numeric, stride: ns, schema.valueSlot, into: &batch.values)
@@ -385,7 +390,7 @@ extension JSONLDecoder {
         let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: compiled.textSlots)
         let row = UnsafeMutablePointer<Double>.allocate(capacity: compiled.numericSlots)
         let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
-        guess.initialize(repeating: 0, count: guesses.count)
+        for (i, g) in guesses.enumerated() { guess[i] = g }
         var parser = LineParser(schema: compiled, guess: guess, unitExponent: unitExponent, text: text)
         var tail: UnsafeMutablePointer<UInt8>? = nil
         defer {
@@ -413,7 +418,7 @@ extension JSONLDecoder {
                 start = UnsafePointer(t)
                 lineEnd = start + length
             }
-            parser.begin(start, lineEnd, row: row)
+            parser.begin(start, lineEnd, row: row, stride: 1)
             guard parser.parseLine() == true else { continue }
             if !visit(parser.unknown, parser.unknownCount) { return false }
         }

@@ -9,7 +9,7 @@
 /// divide is correctly rounded. Everything else (long significands, large exponents,
 /// subnormals) goes to the standard library's `Double(_: String)`, which is correctly rounded,
 /// so the result always equals `Double(text)` bit for bit.
-enum JSONNumber {
+package enum JSONNumber {
     /// What the scanner saw: `±mantissa × 10^exponent`.
     struct Scan {
         /// The first 19 significant digits (leading zeros are not significant).
@@ -38,6 +38,73 @@ enum JSONNumber {
     /// digit, `.`, `e` or `E` of the number (a line sentinel or a delimiter).
     @inline(__always)
     static func scan(_ p: inout UnsafePointer<UInt8>) -> Scan? {
+        // Common case: at most 19 digits in all, accumulated without per-digit bookkeeping.
+        // (Leading zeros count as digits here; a number with more than 19 is re-scanned by
+        // `scanCarefully`, which skips them.)
+        var q = p
+        let negative = q.pointee == UInt8(ascii: "-")
+        if negative { q += 1 }
+        let firstDigit = q
+        var c = q.pointee
+        var m: UInt64 = 0
+        if c == UInt8(ascii: "0") {
+            q += 1
+            c = q.pointee
+            if c &- 0x30 < 10 { return nil }  // leading zero
+        } else if c &- 0x31 < 9 {
+            repeat {
+                m = m &* 10 &+ UInt64(c &- 0x30)
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+        } else {
+            return nil
+        }
+        var digits = q - firstDigit
+        var exponent = 0
+        if c == UInt8(ascii: ".") {
+            q += 1
+            let fractionStart = q
+            c = q.pointee
+            guard c &- 0x30 < 10 else { return nil }
+            repeat {
+                m = m &* 10 &+ UInt64(c &- 0x30)
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+            exponent = fractionStart - q
+            digits -= exponent
+        }
+        if digits > 19 { return scanCarefully(&p) }
+        if c | 0x20 == UInt8(ascii: "e") {
+            q += 1
+            c = q.pointee
+            var negativeExponent = false
+            if c == UInt8(ascii: "+") {
+                q += 1
+            } else if c == UInt8(ascii: "-") {
+                negativeExponent = true
+                q += 1
+            }
+            c = q.pointee
+            guard c &- 0x30 < 10 else { return nil }
+            var e = 0
+            repeat {
+                // Saturate: any |exponent| above 100 000 already over/underflows every double.
+                if e < 100_000 { e = e &* 10 &+ Int(c &- 0x30) }
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+            exponent &+= negativeExponent ? -e : e
+        }
+        p = q
+        return Scan(mantissa: m, exponent: exponent, negative: negative, exact: true)
+    }
+
+    /// The general scanner: keeps the first 19 significant digits, notes whether a non-zero
+    /// digit was dropped.
+    @inline(never)
+    static func scanCarefully(_ p: inout UnsafePointer<UInt8>) -> Scan? {
         var q = p
         var negative = false
         if q.pointee == UInt8(ascii: "-") {
@@ -111,6 +178,20 @@ enum JSONNumber {
         }
         p = q
         return Scan(mantissa: mantissa, exponent: exponent, negative: negative, exact: exact)
+    }
+
+    /// Whether Clinger's fast path applies (the result is then exact and finite).
+    @inline(__always)
+    static func isFast(_ s: Scan) -> Bool {
+        s.exact && s.mantissa <= 1 << 53 && s.exponent >= -22 && s.exponent <= 22
+    }
+
+    /// The value of a scan for which ``isFast(_:)`` holds: one correctly rounded operation.
+    @inline(__always)
+    static func fastDouble(_ s: Scan) -> Double {
+        let m = Double(s.mantissa)
+        let d = s.exponent < 0 ? m / powersOfTen[-s.exponent] : m * powersOfTen[s.exponent]
+        return s.negative ? -d : d
     }
 
     /// The correctly rounded double of a scanned number whose text is `start ..< end`.
