@@ -197,17 +197,8 @@ package enum JSONNumber {
     /// The correctly rounded double of a scanned number whose text is `start ..< end`.
     @inline(__always)
     static func double(_ s: Scan, start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double {
+        if isFast(s) { return fastDouble(s) }
         if s.mantissa == 0 { return s.negative ? -0.0 : 0.0 }
-        if s.exact && s.mantissa <= 1 << 53 {
-            if s.exponent >= 0 && s.exponent <= 22 {
-                let d = Double(s.mantissa) * powersOfTen[s.exponent]
-                return s.negative ? -d : d
-            }
-            if s.exponent < 0 && s.exponent >= -22 {
-                let d = Double(s.mantissa) / powersOfTen[-s.exponent]
-                return s.negative ? -d : d
-            }
-        }
         return slowDouble(start: start, end: end)
     }
 
