@@ -149,6 +149,22 @@ struct LineParser {
         let s = p
         var escaped = false
         while true {
+            // Eight bytes at a time while they are plain (no `"`, `\`, control byte): the
+            // lowest flagged byte of each test is exact, so stopping there is safe.
+            while end - p >= 8 {
+                let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let high: UInt64 = 0x8080_8080_8080_8080
+                let quote = w ^ (ones &* 0x22)
+                let backslash = w ^ (ones &* 0x5C)
+                let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+                let hit = flags & high
+                if hit != 0 {
+                    p += hit.trailingZeroBitCount >> 3
+                    break
+                }
+                p += 8
+            }
             let c = p.pointee
             if c == UInt8(ascii: "\"") {
                 stringStart = s
@@ -433,7 +449,7 @@ struct LineParser {
             skipWhitespace()
             if entry >= 0 {
                 last = entry
-                guard parseTarget(entries[entry], depth: depth) else { return false }
+                guard parseTarget(entries + entry, depth: depth) else { return false }
             } else {
                 guard skipValue(depth: depth) else { return false }
             }
@@ -484,31 +500,31 @@ struct LineParser {
 
     /// Parses the value of a schema key into its slot.
     @inline(__always)
-    mutating func parseTarget(_ e: KeyEntry, depth: Int) -> Bool {
+    mutating func parseTarget(_ e: UnsafePointer<KeyEntry>, depth: Int) -> Bool {
         let c = p.pointee
-        if e.child >= 0 && c == UInt8(ascii: "{") { return parseObject(node: Int(e.child), depth: depth + 1) }
-        if e.isFeature { sawFeature = true }
-        switch e.kind {
+        if e.pointee.child >= 0 && c == UInt8(ascii: "{") { return parseObject(node: Int(e.pointee.child), depth: depth + 1) }
+        if e.pointee.isFeature { sawFeature = true }
+        switch e.pointee.kind {
         case .numeric:
             let start = p
             if c &- 0x30 < 10 || (c == UInt8(ascii: "-") && p[1] != UInt8(ascii: "I")) {
                 guard let s = JSONNumber.scan(&p) else { return false }
                 if JSONNumber.isFast(s) {
                     // Finite by construction: no test waits for the division.
-                    num[Int(e.slot) &* numStride] = JSONNumber.fastDouble(s)
+                    num[Int(e.pointee.slot) &* numStride] = JSONNumber.fastDouble(s)
                 } else {
                     let d = JSONNumber.double(s, start: start, end: p)
-                    num[Int(e.slot) &* numStride] = d.isFinite ? d : .nan
+                    num[Int(e.pointee.slot) &* numStride] = d.isFinite ? d : .nan
                 }
                 return true
             }
-            num[Int(e.slot) &* numStride] = .nan
+            num[Int(e.pointee.slot) &* numStride] = .nan
             if c == UInt8(ascii: "n") { return literal("null") }
             if startsNonFinite(c) { return nonFiniteLiteral() }
             wrongTypes += 1
             return skipValue(depth: depth)
         case .text:
-            let slot = Int(e.slot)
+            let slot = Int(e.pointee.slot)
             switch c {
             case UInt8(ascii: "\""):
                 guard scanString() else { return false }
