@@ -367,7 +367,7 @@ struct LineParser {
         case UInt8(ascii: "n"): return literal("null")
         default:
             if startsNonFinite(c) { return nonFiniteLiteral() }
-            return JSONNumber.scan(&p) != nil
+            return JSONNumber.scan(&p, end: end) != nil
         }
     }
 
@@ -508,7 +508,7 @@ struct LineParser {
         case .numeric:
             let start = p
             if c &- 0x30 < 10 || (c == UInt8(ascii: "-") && p[1] != UInt8(ascii: "I")) {
-                guard let s = JSONNumber.scan(&p) else { return false }
+                guard let s = JSONNumber.scan(&p, end: end) else { return false }
                 if JSONNumber.isFast(s) {
                     // Finite by construction: no test waits for the division.
                     num[Int(e.pointee.slot) &* numStride] = JSONNumber.fastDouble(s)
@@ -549,7 +549,7 @@ struct LineParser {
                 text[slot] = TextSlice(base: nil, count: 0)
                 if startsNonFinite(c) { return nonFiniteLiteral() }
                 let start = p
-                guard JSONNumber.scan(&p) != nil else { return false }
+                guard JSONNumber.scan(&p, end: end) != nil else { return false }
                 text[slot] = TextSlice(base: start, count: p - start)
                 return true
             }
@@ -566,7 +566,7 @@ struct LineParser {
                 return true
             }
             if c &- 0x30 < 10 || (c == UInt8(ascii: "-") && p[1] != UInt8(ascii: "I")) {
-                guard let s = JSONNumber.scan(&p) else { return false }
+                guard let s = JSONNumber.scan(&p, end: end) else { return false }
                 if let ms = JSONNumber.milliseconds(s, unitExponent: unitExponent) {
                     timestamp = ms
                     timestampBad = false

@@ -1,3 +1,4 @@
+import MonitorCore
 import Testing
 import MonitorIngest
 
@@ -65,6 +66,36 @@ struct JSONNumberTests {
         ])
     func hardCases(_ text: String) {
         expectSame(text)
+    }
+
+    @Test("numbers inside records (followed by more JSON) decode as Double(String), finite or missing")
+    func numbersInsideRecords() {
+        var rng = SplitMix64(seed: 11)
+        var texts: [String] = ["0", "-0", "1", "12345678", "123456789", "0.12345678", "1.5e300", "1e400", "5e-324"]
+        for _ in 0..<20_000 {
+            let intDigits = Int.random(in: 0...12, using: &rng)
+            let fracDigits = Int.random(in: 0...12, using: &rng)
+            var t = intDigits == 0 ? "0" : String(Int.random(in: 1...9, using: &rng))
+            for _ in 1..<max(intDigits, 1) { t.append(String(Int.random(in: 0...9, using: &rng))) }
+            if fracDigits > 0 {
+                t += "."
+                for _ in 0..<fracDigits { t.append(String(Int.random(in: 0...9, using: &rng))) }
+            }
+            if Bool.random(using: &rng) { t = "-" + t }
+            texts.append(t)
+            var d: Double
+            repeat { d = Double(bitPattern: rng.next()) } while !d.isFinite
+            texts.append("\(d)")
+        }
+        let text = texts.map { #"{"features":{"amount":\#($0),"after":"0123456789abcdef"},"ts":1}"# }.joined(separator: "\n")
+        let (b, r, _) = decodeText(text, features: [FeatureSpec(name: "amount", kind: .numerical)])
+        #expect(r.counts.isEmpty && b.count == texts.count)
+        for (i, t) in texts.enumerated() {
+            let reference = Double(t)!
+            let expected = reference.isFinite ? reference : .nan
+            let got = b.numerical[0][i]
+            #expect(got.bitPattern == expected.bitPattern || (got.isNaN && expected.isNaN), "\(t): got \(got), expected \(expected)")
+        }
     }
 
     @Test("overflow is infinite and underflow is zero, as Double(String) has it")
