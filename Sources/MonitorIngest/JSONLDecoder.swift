@@ -177,7 +177,10 @@ public struct JSONLDecoder: Sendable {
     ///   - report: receives line counts and problems.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, firstLineNumber: Int, into batch: inout Batch, report: inout DecodeReport) {
         prepare(&batch)
-        guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
+        guard let raw = bytes.baseAddress, bytes.count > 0 else {
+            setDictionaries(of: &batch)
+            return
+        }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let compiled = schema
         let numericStride = compiled.numericSlots
@@ -341,11 +344,7 @@ public struct JSONLDecoder: Sendable {
 
     private func flush(_ rows: Rows, count n: Int, ids: [String], into batch: inout Batch) {
         guard n > 0 else {
-            batch.categoricalDictionaries = Array(dictionaries.prefix(schema.categoricalCount))
-            let k = schema.categoricalCount
-            batch.labelDictionary = dictionaries[k]
-            batch.modelDictionary = dictionaries[k + 1]
-            batch.versionDictionary = dictionaries[k + 2]
+            setDictionaries(of: &batch)
             return
         }
         let stride = rows.capacity
@@ -365,8 +364,16 @@ public struct JSONLDecoder: Sendable {
         column(rows.codes, stride: cs, schema.modelSlot, into: &batch.models)
         column(rows.codes, stride: cs, schema.versionSlot, into: &batch.versions)
         batch.timestamps.append(contentsOf: UnsafeBufferPointer(start: rows.times, count: n))
-        if options.keepIDs { batch.ids!.append(contentsOf: ids) }
+        if options.keepIDs {
+            if batch.ids == nil { batch.ids = [] }
+            batch.ids!.append(contentsOf: ids)
+        }
         batch.count += n
+        setDictionaries(of: &batch)
+    }
+
+    /// Hands the dictionaries as grown so far to the batch.
+    private func setDictionaries(of batch: inout Batch) {
         batch.categoricalDictionaries = Array(dictionaries.prefix(schema.categoricalCount))
         let k = schema.categoricalCount
         batch.labelDictionary = dictionaries[k]

@@ -78,6 +78,20 @@ struct JSONLFileTests {
         #expect(progressed.load(ordering: .relaxed) == Int64(text.utf8.count))
     }
 
+    @Test("more threads than lines: empty ranges merge cleanly")
+    func moreThreadsThanLines() throws {
+        let text = "{\"ts\":1,\"features\":{\"amount\":1,\"country\":\"A\"}}\n{\"ts\":2,\"features\":{\"amount\":2,\"country\":\"B\"}}\n"
+        let file = try TempFile(text)
+        defer { file.remove() }
+        var options = DecodeOptions()
+        options.threads = 8
+        options.minBytesPerThread = 1
+        let d = try JSONLFile.decode(path: file.path, schema: EventSchema(), features: features, dictionaries: [:], options: options, progress: nil)
+        #expect(d.batch.count == 2 && d.batch.numerical[0] == [1, 2] && d.batch.categorical[0] == [0, 1])
+        #expect(d.batch.categoricalDictionaries[0].names == ["A", "B"] && d.report.linesRead == 2)
+        #expect(d.batch.timestamps == [1, 2] && d.bytes == Int64(text.utf8.count))
+    }
+
     @Test("oversized lines are skipped without stopping the file, at any chunk size", arguments: [5, 16, 100, 4096])
     func oversized(readSize: Int) throws {
         let long = #"{"ts":1,"features":{"amount":9,"pad":"\#(String(repeating: "x", count: 300))"}}"#
