@@ -38,6 +38,11 @@ public import MonitorCore
 /// `missingFeatures`; a feature key present with `null` does count as present. `wrongType` is
 /// counted once per offending field. When a key occurs twice, the last occurrence wins.
 ///
+/// Paths: a feature whose path is the default `features.<name>` is read from the schema's
+/// `features` object (`features: inputs` → `inputs.<name>`); other paths are taken as they are.
+/// Keys of that object that are not in the feature list are unknown features: skipped, and their
+/// names collected (``unknownFeatures``) for a "present in current but not in reference" warning.
+///
 /// Dictionaries: each categorical column starts from the caller's dictionary for that feature
 /// name (a frozen reference dictionary when decoding current data, so reference categories keep
 /// their codes and new ones get codes ≥ `referenceCount`, up to `maxNewCategories`, then
