@@ -63,7 +63,8 @@ public enum JSONLFile {
                 var decoder = JSONLDecoder(schema: schema, features: features, dictionaries: localDictionaries, options: options)
                 var part = try decodeRange(
                     file, bounds[i], bounds[i + 1], &decoder, options: options,
-                    finalLineComplete: i == threads - 1 ? options.finalLineComplete : true, counter: counter)
+                    finalLineComplete: i == threads - 1 ? options.finalLineComplete : true, counter: counter,
+                    reserveForBytes: i == 0 ? file.size : nil)
                 part.unknown = decoder.allUnknownFeatures
                 return part
             }
@@ -71,7 +72,7 @@ public enum JSONLFile {
         }
         var parts: [Part] = []
         for i in 0..<threads { parts.append(try results[i]!.get()) }
-        return merge(parts, dictionaries: dictionaries, schema: schema, features: features, options: options)
+        return merge(&parts, dictionaries: dictionaries)
     }
 
     // MARK: - Ranges
@@ -86,13 +87,15 @@ public enum JSONLFile {
     /// Decodes the lines of `[start, end)` (to EOF when `end` is nil), numbering lines from 1.
     static func decodeRange(
         _ file: OpenedFile, _ start: Int64, _ end: Int64?, _ decoder: inout JSONLDecoder, options: DecodeOptions,
-        finalLineComplete: Bool, counter: ProgressCounter
+        finalLineComplete: Bool, counter: ProgressCounter, reserveForBytes: Int64? = nil
     ) throws -> Part {
         var batch = Batch()
         var report = DecodeReport()
         var line = 1
         var estimated = false
-        let rangeBytes = end.map { $0 - start } ?? file.size - start
+        // The first range of a parallel decode reserves for the whole file: the merge then
+        // appends the other ranges in place instead of copying the first one.
+        let rangeBytes = reserveForBytes ?? (end.map { $0 - start } ?? file.size - start)
         // Give the batch its layout even when the range is empty.
         decoder.decode(UnsafeRawBufferPointer(start: nil, count: 0), firstLineNumber: 1, into: &batch, report: &report)
         let consumed = try readLines(
@@ -212,11 +215,10 @@ public enum JSONLFile {
     // MARK: - Merge
 
     /// Concatenates range results in order, remapping categorical codes into `dictionaries`.
-    static func merge(
-        _ parts: [Part], dictionaries: [String: CategoryDictionary], schema: EventSchema, features: [FeatureSpec], options: DecodeOptions
-    ) -> DecodedFile {
-        var parts = parts
+    /// Consumes `parts` (each batch is released once appended, so no column is copied on write).
+    static func merge(_ parts: inout [Part], dictionaries: [String: CategoryDictionary]) -> DecodedFile {
         var out = parts[0].batch
+        parts[0].batch = Batch()
         let base = out.categoricalNames.map { dictionaries[$0] ?? CategoryDictionary() }
         var merged = base
         var labels = CategoryDictionary()
@@ -227,18 +229,21 @@ public enum JSONLFile {
         var unknownSeen = Set<String>()
         var unknown: [String] = []
         var bytes: Int64 = 0
-        for i in parts.indices {
-            var b = i == 0 ? out : parts[i].batch
-            parts[i].batch = Batch()  // release as we go
+        func remapAll(_ b: inout Batch) {
             for j in b.categorical.indices {
                 remap(&b.categorical[j], from: b.categoricalDictionaries[j], baseCount: base[j].count, into: &merged[j])
             }
             remap(&b.predictedLabels, from: b.labelDictionary, baseCount: 0, into: &labels)
             remap(&b.models, from: b.modelDictionary, baseCount: 0, into: &models)
             remap(&b.versions, from: b.versionDictionary, baseCount: 0, into: &versions)
+        }
+        for i in parts.indices {
             if i == 0 {
-                out = b
+                remapAll(&out)
             } else {
+                var b = parts[i].batch
+                parts[i].batch = Batch()  // release as we go
+                remapAll(&b)
                 for j in out.numerical.indices { out.numerical[j] += b.numerical[j] }
                 for j in out.categorical.indices { out.categorical[j] += b.categorical[j] }
                 out.timestamps += b.timestamps
