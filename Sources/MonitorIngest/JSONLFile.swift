@@ -146,7 +146,8 @@ public enum JSONLFile {
         while true {
             let want = end.map { Int(min(Int64(readSize), $0 - pos)) } ?? readSize
             if want <= 0 { break }
-            let r = pread(file.fd, buf + carry, want, off_t(pos))
+            // Pipes and character devices cannot seek: plain read(2) from where they are.
+            let r = file.isRegular ? pread(file.fd, buf + carry, want, off_t(pos)) : read(file.fd, buf + carry, want)
             if r < 0 {
                 if errno == EINTR { continue }
                 throw IngestError.unreadable(file.path, reason: String(cString: strerror(errno)))

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MonitorCore
 import MonitorIngest
 import Synchronization
@@ -124,6 +127,29 @@ struct JSONLFileTests {
         options.finalLineComplete = true
         let complete = try JSONLFile.decode(path: file.path, schema: EventSchema(), features: [amount], dictionaries: [:], options: options, progress: nil)
         #expect(complete.report.counts == [.malformedJSON: 1] && complete.bytes == Int64(text.utf8.count))
+    }
+
+    @Test("a named pipe is read to its end (no seeking, one thread)")
+    func namedPipe() throws {
+        let file = try TempFile("")
+        defer { file.remove() }
+        let fifo = file.path + ".fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let text = mixedCorpus(records: 500, seed: 5)
+        let writer = Thread {
+            if let h = FileHandle(forWritingAtPath: fifo) {
+                h.write(Data(text.utf8))
+                try? h.close()
+            }
+        }
+        writer.start()
+        var options = DecodeOptions()
+        options.readSize = 1000
+        options.keepIDs = true
+        let d = try JSONLFile.decode(path: fifo, schema: EventSchema(), features: features, dictionaries: [:], options: options, progress: nil)
+        options.threads = 1
+        let whole = decodeText(text, features: features, options: options)
+        #expect(d.batch.count > 400 && sameBatch(d.batch, whole.batch) && sameReport(d.report, whole.report))
     }
 
     @Test("an empty file is zero records, not an error")
