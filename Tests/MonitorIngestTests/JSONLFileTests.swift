@@ -136,11 +136,19 @@ struct JSONLFileTests {
         let fifo = file.path + ".fifo"
         #expect(mkfifo(fifo, 0o600) == 0)
         let text = mixedCorpus(records: 500, seed: 5)
+        // If the reader gives up early, the writer must see EPIPE rather than kill the process.
+        signal(SIGPIPE, SIG_IGN)
         let writer = Thread {
-            if let h = FileHandle(forWritingAtPath: fifo) {
-                h.write(Data(text.utf8))
-                try? h.close()
+            let fd = open(fifo, O_WRONLY)
+            guard fd >= 0 else { return }
+            let bytes = Array(text.utf8)
+            var done = 0
+            while done < bytes.count {
+                let w = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if w <= 0 { break }
+                done += w
             }
+            close(fd)
         }
         writer.start()
         var options = DecodeOptions()
