@@ -76,10 +76,44 @@ package enum JSONNumber {
         }
     }
 
+    /// The common shape, inlined into the decoder: `-?` digits `(. digits)?` without exponent,
+    /// at most 19 digits and a significand below 2^53, so Clinger's fast path applies. Returns
+    /// nil, with `p` unchanged, for anything else (the caller then runs ``scan(_:end:)``).
+    @inline(__always)
+    static func commonDouble(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double? {
+        var q = p
+        let negative = q.pointee == UInt8(ascii: "-")
+        if negative { q += 1 }
+        let firstDigit = q
+        var m: UInt64 = 0
+        let c0 = q.pointee
+        if c0 == UInt8(ascii: "0") {
+            q += 1
+        } else if c0 &- 0x31 < 9 {
+            digits(&q, end, into: &m)
+        } else {
+            return nil
+        }
+        var count = q - firstDigit
+        var fraction = 0
+        if q.pointee == UInt8(ascii: ".") {
+            q += 1
+            let fractionStart = q
+            guard q.pointee &- 0x30 < 10 else { return nil }
+            digits(&q, end, into: &m)
+            fraction = q - fractionStart
+            count += fraction
+        }
+        let c = q.pointee
+        guard count <= 19, m <= 1 << 53, c &- 0x30 >= 10, c | 0x20 != UInt8(ascii: "e"), c != UInt8(ascii: ".") else { return nil }
+        p = q
+        let d = Double(m) / powersOfTen[fraction]
+        return negative ? -d : d
+    }
+
     /// Scans a number at `p`, advancing `p` past it. Returns nil (with `p` unspecified) when the
     /// text is not a JSON number. `end` is the line's sentinel: bytes up to and including it are
     /// readable, and it cannot continue a number.
-    @inline(__always)
     static func scan(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Scan? {
         // Common case: at most 19 digits in all, accumulated eight at a time.
         // (Leading zeros count as digits here; a number with more than 19 is re-scanned by

@@ -508,6 +508,10 @@ struct LineParser {
         case .numeric:
             let start = p
             if c &- 0x30 < 10 || (c == UInt8(ascii: "-") && p[1] != UInt8(ascii: "I")) {
+                if let d = JSONNumber.commonDouble(&p, end: end) {
+                    num[Int(e.pointee.slot) &* numStride] = d
+                    return true
+                }
                 guard let s = JSONNumber.scan(&p, end: end) else { return false }
                 if JSONNumber.isFast(s) {
                     // Finite by construction: no test waits for the division.
