@@ -71,7 +71,12 @@ public enum JSONLFile {
             shared.value[i] = r
         }
         var parts: [Part] = []
-        for i in 0..<threads { parts.append(try results[i]!.get()) }
+        for i in 0..<threads {
+            // Move out of the result slot so the batch has one owner (mutations copy otherwise).
+            let result = results[i]!
+            results[i] = nil
+            parts.append(try result.get())
+        }
         return merge(&parts, dictionaries: dictionaries)
     }
 
@@ -245,14 +250,20 @@ public enum JSONLFile {
                 var b = parts[i].batch
                 parts[i].batch = Batch()  // release as we go
                 remapAll(&b)
-                for j in out.numerical.indices { out.numerical[j] += b.numerical[j] }
-                for j in out.categorical.indices { out.categorical[j] += b.categorical[j] }
-                out.timestamps += b.timestamps
-                out.scores += b.scores
-                out.values += b.values
-                out.predictedLabels += b.predictedLabels
-                out.models += b.models
-                out.versions += b.versions
+                // Each column is released as soon as it is appended: the peak stays near one
+                // copy of the data plus one column.
+                func move<T>(_ from: inout [T], to: inout [T]) {
+                    to += from
+                    from = []
+                }
+                for j in out.numerical.indices { move(&b.numerical[j], to: &out.numerical[j]) }
+                for j in out.categorical.indices { move(&b.categorical[j], to: &out.categorical[j]) }
+                move(&b.timestamps, to: &out.timestamps)
+                move(&b.scores, to: &out.scores)
+                move(&b.values, to: &out.values)
+                move(&b.predictedLabels, to: &out.predictedLabels)
+                move(&b.models, to: &out.models)
+                move(&b.versions, to: &out.versions)
                 if let ids = b.ids { out.ids = (out.ids ?? []) + ids }
                 out.count += b.count
             }
