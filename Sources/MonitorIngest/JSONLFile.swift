@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Dispatch
 import Synchronization
@@ -323,8 +325,11 @@ struct OpenedFile: Sendable {
         isRegular = (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    func close() { _ = Glibc.close(fd) }
+    func close() { _ = closeDescriptor(fd) }
 }
+
+/// `close(2)`, named apart from `OpenedFile.close()`.
+private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 
 /// Sums bytes read across threads and reports them.
 final class ProgressCounter: Sendable {
