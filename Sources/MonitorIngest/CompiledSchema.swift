@@ -16,6 +16,13 @@ struct KeyEntry {
     var slot: Int32
     /// Node to descend into when the value is an object, or -1.
     var child: Int32
+    /// The key followed by its closing quote, little-endian, in two words (when it fits in 16
+    /// bytes), with masks selecting its bytes: one or two 8-byte compares match a key.
+    var pattern0: UInt64 = 0
+    var pattern1: UInt64 = 0
+    var mask0: UInt64 = 0
+    var mask1: UInt64 = 0
+    var wordComparable: Bool = false
 }
 
 /// One object level: a contiguous run of entries.
@@ -39,6 +46,7 @@ final class CompiledSchema: @unchecked Sendable {
     let entries: UnsafeMutablePointer<KeyEntry>
     let nodes: UnsafeMutablePointer<NodeInfo>
     let nodeCount: Int
+    let entryCount: Int
     let numericalNames: [String]
     let categoricalNames: [String]
     let numericalCount: Int
@@ -146,6 +154,7 @@ final class CompiledSchema: @unchecked Sendable {
         entries = .allocate(capacity: max(1, totalEntries))
         nodes = .allocate(capacity: tmp.count)
         nodeCount = tmp.count
+        entryCount = totalEntries
         var e = 0
         var k = 0
         for (ni, n) in tmp.enumerated() {
@@ -157,6 +166,19 @@ final class CompiledSchema: @unchecked Sendable {
                     keyOffset: Int32(k), keyLength: Int32(t.key.count), kind: t.target?.kind ?? .none,
                     isFeature: t.target?.isFeature ?? false, rawComparable: raw, slot: Int32(t.target?.slot ?? 0),
                     child: Int32(t.child ?? -1))
+                let pattern = t.key + [UInt8(ascii: "\"")]
+                if raw && pattern.count <= 16 {
+                    for (j, b) in pattern.enumerated() {
+                        if j < 8 {
+                            entries[e].pattern0 |= UInt64(b) << (8 * j)
+                            entries[e].mask0 |= 0xFF << (8 * j)
+                        } else {
+                            entries[e].pattern1 |= UInt64(b) << (8 * (j - 8))
+                            entries[e].mask1 |= 0xFF << (8 * (j - 8))
+                        }
+                    }
+                    entries[e].wordComparable = true
+                }
                 k += t.key.count
                 e += 1
             }

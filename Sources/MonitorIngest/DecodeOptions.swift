@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Knobs of the JSONL decoder (``JSONLDecoder``, ``JSONLFile``).
@@ -39,7 +41,7 @@ public struct DecodeOptions: Sendable {
 
     /// Number of online processors (at least 1).
     public static var onlineCores: Int {
-        #if canImport(Glibc)
+        #if canImport(Glibc) || canImport(Darwin)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return 1

@@ -16,6 +16,7 @@ public struct DecodedFile: Sendable {
     /// Bytes consumed from the file.
     public var bytes: Int64
 
+    /// Creates a result (decoders build these; public for tests and other sources).
     public init(batch: Batch, report: DecodeReport, unknownFeatures: [String], unknownFeatureCount: Int, bytes: Int64) {
         self.batch = batch
         self.report = report

@@ -22,6 +22,7 @@ public struct IngestError: Error, CustomStringConvertible, Equatable {
     /// The file could not be opened or read; `reason` is the system's error text.
     public static func unreadable(_ path: String, reason: String) -> IngestError { IngestError(.unreadable(reason), path: path) }
 
+    /// A one-line message naming the path, e.g. `data/current.jsonl: no such file`.
     public var description: String {
         switch code {
         case .fileNotFound: return "\(path): no such file"

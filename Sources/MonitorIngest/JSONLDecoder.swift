@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 public import MonitorCore
 
@@ -32,10 +34,16 @@ public import MonitorCore
 /// Records: a line that is not exactly one well-formed JSON object (unterminated string, bad
 /// escape, missing `:` or `,`, trailing garbage, invalid number such as `01`, `+1`, `.5`, `1.`,
 /// truncated line, nesting deeper than 128 levels) is dropped and counted as `malformedJSON`.
-/// A blank line is `emptyLine`. A line longer than `maxRecordBytes` is `oversized`. A record
-/// whose features object is absent, empty or not an object, and that has none of the declared
-/// features, is kept (every feature missing) and counted as `missingFeatures`. `wrongType` is
+/// A blank line is `emptyLine`. A line longer than `maxRecordBytes` is `oversized`. A record in
+/// which none of the declared features occurs (no features object, an empty one, one that is not
+/// an object, or only unknown keys) is kept, every feature missing, and counted as
+/// `missingFeatures`; a feature key present with `null` does count as present. `wrongType` is
 /// counted once per offending field. When a key occurs twice, the last occurrence wins.
+///
+/// Paths: a feature whose path is the default `features.<name>` is read from the schema's
+/// `features` object (`features: inputs` → `inputs.<name>`); other paths are taken as they are.
+/// Keys of that object that are not in the feature list are unknown features: skipped, and their
+/// names collected (``unknownFeatures``) for a "present in current but not in reference" warning.
 ///
 /// Dictionaries: each categorical column starts from the caller's dictionary for that feature
 /// name (a frozen reference dictionary when decoding current data, so reference categories keep
@@ -98,7 +106,15 @@ public struct JSONLDecoder: Sendable {
             caches.append(t)
         }
         self.caches = caches
-        guesses = Array(repeating: 0, count: compiled.nodeCount)
+        var guesses = [Int32](repeating: -1, count: compiled.nodeCount + Int(compiled.entryCount))
+        for i in 0..<compiled.nodeCount {
+            let info = compiled.nodes[i]
+            if info.count > 0 { guesses[i] = info.first }
+            for e in Int(info.first)..<Int(info.first + info.count) where e + 1 < Int(info.first + info.count) {
+                guesses[compiled.nodeCount + e] = Int32(e + 1)
+            }
+        }
+        self.guesses = guesses
         unitExponent = schema.timestampUnit == .seconds ? 3 : 0
     }
 
@@ -112,8 +128,10 @@ public struct JSONLDecoder: Sendable {
     /// The label, model and version dictionaries, in that order.
     package var predictionDictionaries: [CategoryDictionary] { Array(dictionaries.suffix(3)) }
 
-    /// Row-major staging of one `decode` call, transposed into the batch at the end.
-    private struct Rows {
+    /// Column-major staging of the records of one `decode` call (column `c` of record `r` at
+    /// `c * capacity + r`), appended to the batch's columns at the end. Kept between calls (a fresh 5 MB allocation per 8 MiB chunk costs page faults);
+    /// replaced when the decoder value was copied, so copies never share it.
+    final class Rows: @unchecked Sendable {
         var numeric: UnsafeMutablePointer<Double>
         var codes: UnsafeMutablePointer<UInt32>
         var times: UnsafeMutablePointer<Int64>
@@ -130,14 +148,14 @@ public struct JSONLDecoder: Sendable {
             times = .allocate(capacity: capacity)
         }
 
-        mutating func grow(keeping n: Int) {
+        func grow(keeping n: Int) {
             let c = capacity * 2
             let nn = UnsafeMutablePointer<Double>.allocate(capacity: c * numericStride)
-            nn.update(from: numeric, count: n * numericStride)
+            for k in 0..<numericStride { (nn + k * c).update(from: numeric + k * capacity, count: n) }
             numeric.deallocate()
             numeric = nn
             let cc = UnsafeMutablePointer<UInt32>.allocate(capacity: c * codeStride)
-            cc.update(from: codes, count: n * codeStride)
+            for k in 0..<codeStride { (cc + k * c).update(from: codes + k * capacity, count: n) }
             codes.deallocate()
             codes = cc
             let tt = UnsafeMutablePointer<Int64>.allocate(capacity: c)
@@ -147,12 +165,13 @@ public struct JSONLDecoder: Sendable {
             capacity = c
         }
 
-        func release() {
+        deinit {
             numeric.deallocate()
             codes.deallocate()
             times.deallocate()
         }
     }
+    var rowStorage: Rows? = nil
 
     /// Decodes the lines of `bytes` and appends the well-formed records to `batch`.
     ///
@@ -165,13 +184,24 @@ public struct JSONLDecoder: Sendable {
     ///   - report: receives line counts and problems.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, firstLineNumber: Int, into batch: inout Batch, report: inout DecodeReport) {
         prepare(&batch)
-        guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
+        guard let raw = bytes.baseAddress, bytes.count > 0 else {
+            setDictionaries(of: &batch)
+            return
+        }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let compiled = schema
         let numericStride = compiled.numericSlots
         let textSlots = compiled.textSlots
         let codeStride = compiled.categoricalCount + 3
-        var rows = Rows(capacity: max(64, bytes.count / 256), numericStride: numericStride, codeStride: codeStride)
+        if rowStorage == nil || !isKnownUniquelyReferenced(&rowStorage!) {
+            rowStorage = Rows(capacity: max(64, bytes.count / 256), numericStride: numericStride, codeStride: codeStride)
+        }
+        let rows = rowStorage!
+        // Locals, not class properties, in the loop: no exclusivity checks per record.
+        var numericRows = rows.numeric
+        var codeRows = rows.codes
+        var timeRows = rows.times
+        var capacity = rows.capacity
         let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: textSlots)
         let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
         for (i, g) in guesses.enumerated() { guess[i] = g }
@@ -183,11 +213,15 @@ public struct JSONLDecoder: Sendable {
             text.deallocate()
             guess.deallocate()
             tail?.deallocate()
-            rows.release()
         }
         let maxRecordBytes = options.maxRecordBytes
         let keepIDs = options.keepIDs
         let nFeatures = compiled.numericalCount + compiled.categoricalCount
+        // Lookups go through plain-pointer views of the caches (no reference counting per
+        // value); a view is refreshed after its cache grows.
+        let views = UnsafeMutablePointer<ByteTable.View>.allocate(capacity: codeStride)
+        for j in 0..<codeStride { (views + j).initialize(to: caches[j].view) }
+        defer { views.deallocate() }
         var n = 0
         var line = firstLineNumber
         var p = UnsafePointer(base)
@@ -216,8 +250,14 @@ public struct JSONLDecoder: Sendable {
                 start = UnsafePointer(t)
                 lineEnd = start + length
             }
-            if n == rows.capacity { rows.grow(keeping: n) }
-            parser.begin(start, lineEnd, row: rows.numeric + n * numericStride)
+            if n == capacity {
+                rows.grow(keeping: n)
+                numericRows = rows.numeric
+                codeRows = rows.codes
+                timeRows = rows.times
+                capacity = rows.capacity
+            }
+            parser.begin(start, lineEnd, row: numericRows + n, stride: capacity)
             guard let ok = parser.parseLine() else {
                 report.record(.emptyLine, line: line)
                 continue
@@ -227,9 +267,22 @@ public struct JSONLDecoder: Sendable {
                 continue
             }
             // Commit.
-            let codes = rows.codes + n * codeStride
-            for j in 0..<codeStride { codes[j] = code(j, text[j]) }
-            rows.times[n] = parser.timestamp
+            let codes = codeRows + n
+            for j in 0..<codeStride {
+                let t = text[j]
+                guard let b = t.base else {
+                    codes[j &* capacity] = CategoryDictionary.missingCode
+                    continue
+                }
+                let h = ByteTable.hash(b, t.count)
+                if let c = views[j].find(b, t.count, hash: h) {
+                    codes[j &* capacity] = c
+                } else {
+                    codes[j &* capacity] = addCategory(j, b, t.count, hash: h)
+                    views[j] = caches[j].view
+                }
+            }
+            timeRows[n] = parser.timestamp
             if parser.timestampBad { report.record(.badTimestamp, line: line) }
             if parser.wrongTypes > 0 { for _ in 0..<parser.wrongTypes { report.record(.wrongType, line: line) } }
             if nFeatures > 0 && !parser.sawFeature { report.record(.missingFeatures, line: line) }
@@ -245,16 +298,13 @@ public struct JSONLDecoder: Sendable {
         flush(rows, count: n, ids: ids, into: &batch)
     }
 
-    /// The code of a text slot's value in column `j`'s dictionary.
-    @inline(__always)
-    private mutating func code(_ j: Int, _ s: TextSlice) -> UInt32 {
-        guard let b = s.base else { return CategoryDictionary.missingCode }
-        let h = ByteTable.hash(b, s.count)
-        if let c = caches[j].find(b, s.count, hash: h) { return c }
-        let name = String(decoding: UnsafeBufferPointer(start: b, count: s.count), as: UTF8.self)
+    /// The code of a value not in column `j`'s cache: asks the dictionary, then caches it.
+    @inline(never)
+    private mutating func addCategory(_ j: Int, _ b: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> UInt32 {
+        let name = String(decoding: UnsafeBufferPointer(start: b, count: n), as: UTF8.self)
         let c = dictionaries[j].code(for: name)
         // Overflow answers are not cached: the cache stays bounded by the dictionary's size.
-        if c != CategoryDictionary.overflowCode { caches[j].insert(b, s.count, hash: h, value: c) }
+        if c != CategoryDictionary.overflowCode { caches[j].insert(b, n, hash: h, value: c) }
         return c
     }
 
@@ -269,6 +319,20 @@ public struct JSONLDecoder: Sendable {
                 unknownFeatures.append(String(decoding: UnsafeBufferPointer(start: k.base, count: k.count), as: UTF8.self))
             }
         }
+    }
+
+    /// Reserves room for `records` more records in every column of `batch` (a file reader's
+    /// estimate from its first chunk: saves the copies and page faults of geometric growth).
+    package func reserve(_ records: Int, in batch: inout Batch) {
+        let total = batch.count + records
+        for j in batch.numerical.indices { batch.numerical[j].reserveCapacity(total) }
+        for j in batch.categorical.indices { batch.categorical[j].reserveCapacity(total) }
+        batch.timestamps.reserveCapacity(total)
+        batch.scores.reserveCapacity(total)
+        batch.values.reserveCapacity(total)
+        batch.predictedLabels.reserveCapacity(total)
+        batch.models.reserveCapacity(total)
+        batch.versions.reserveCapacity(total)
     }
 
     /// Gives an empty batch its column layout.
@@ -286,12 +350,19 @@ public struct JSONLDecoder: Sendable {
     }
 
     private func flush(_ rows: Rows, count n: Int, ids: [String], into batch: inout Batch) {
-        func column<T>(_ base: UnsafeMutablePointer<T>, stride: Int, _ c: Int, into a: inout [T]) {
-            a.reserveCapacity(a.count + n)
-            for r in 0..<n { a.append(base[r * stride + c]) }
+        guard n > 0 else {
+            setDictionaries(of: &batch)
+            return
         }
-        let ns = rows.numericStride
-        let cs = rows.codeStride
+        let stride = rows.capacity
+        func column<T>(_ base: UnsafeMutablePointer<T>, stride: Int, _ c: Int, into a: inout [T]) {
+            // Geometric growth: reserving exactly `count + n` on every chunk would copy the whole
+            // column each time.
+            if a.capacity < a.count + n { a.reserveCapacity(max(a.count + n, 2 * a.capacity)) }
+            a.append(contentsOf: UnsafeBufferPointer(start: base + c * stride, count: n))
+        }
+        let ns = stride
+        let cs = stride
         for c in 0..<schema.numericalCount { column(rows.numeric, stride: ns, c, into: &batch.numerical[c]) }
         column(rows.numeric, stride: ns, schema.scoreSlot, into: &batch.scores)
         column(rows.numeric, stride: ns, schema.valueSlot, into: &batch.values)
@@ -300,8 +371,16 @@ public struct JSONLDecoder: Sendable {
         column(rows.codes, stride: cs, schema.modelSlot, into: &batch.models)
         column(rows.codes, stride: cs, schema.versionSlot, into: &batch.versions)
         batch.timestamps.append(contentsOf: UnsafeBufferPointer(start: rows.times, count: n))
-        if options.keepIDs { batch.ids = (batch.ids ?? []) + ids }
+        if options.keepIDs {
+            if batch.ids == nil { batch.ids = [] }
+            batch.ids!.append(contentsOf: ids)
+        }
         batch.count += n
+        setDictionaries(of: &batch)
+    }
+
+    /// Hands the dictionaries as grown so far to the batch.
+    private func setDictionaries(of batch: inout Batch) {
         batch.categoricalDictionaries = Array(dictionaries.prefix(schema.categoricalCount))
         let k = schema.categoricalCount
         batch.labelDictionary = dictionaries[k]
@@ -325,7 +404,7 @@ extension JSONLDecoder {
         let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: compiled.textSlots)
         let row = UnsafeMutablePointer<Double>.allocate(capacity: compiled.numericSlots)
         let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
-        guess.initialize(repeating: 0, count: guesses.count)
+        for (i, g) in guesses.enumerated() { guess[i] = g }
         var parser = LineParser(schema: compiled, guess: guess, unitExponent: unitExponent, text: text)
         var tail: UnsafeMutablePointer<UInt8>? = nil
         defer {
@@ -353,7 +432,7 @@ extension JSONLDecoder {
                 start = UnsafePointer(t)
                 lineEnd = start + length
             }
-            parser.begin(start, lineEnd, row: row)
+            parser.begin(start, lineEnd, row: row, stride: 1)
             guard parser.parseLine() == true else { continue }
             if !visit(parser.unknown, parser.unknownCount) { return false }
         }

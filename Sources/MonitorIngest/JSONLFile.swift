@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Dispatch
 import Synchronization
@@ -63,15 +65,21 @@ public enum JSONLFile {
                 var decoder = JSONLDecoder(schema: schema, features: features, dictionaries: localDictionaries, options: options)
                 var part = try decodeRange(
                     file, bounds[i], bounds[i + 1], &decoder, options: options,
-                    finalLineComplete: i == threads - 1 ? options.finalLineComplete : true, counter: counter)
+                    finalLineComplete: i == threads - 1 ? options.finalLineComplete : true, counter: counter,
+                    reserveForBytes: i == 0 ? file.size : nil)
                 part.unknown = decoder.allUnknownFeatures
                 return part
             }
             shared.value[i] = r
         }
         var parts: [Part] = []
-        for i in 0..<threads { parts.append(try results[i]!.get()) }
-        return merge(parts, dictionaries: dictionaries, schema: schema, features: features, options: options)
+        for i in 0..<threads {
+            // Move out of the result slot so the batch has one owner (mutations copy otherwise).
+            let result = results[i]!
+            results[i] = nil
+            parts.append(try result.get())
+        }
+        return merge(&parts, dictionaries: dictionaries)
     }
 
     // MARK: - Ranges
@@ -86,11 +94,15 @@ public enum JSONLFile {
     /// Decodes the lines of `[start, end)` (to EOF when `end` is nil), numbering lines from 1.
     static func decodeRange(
         _ file: OpenedFile, _ start: Int64, _ end: Int64?, _ decoder: inout JSONLDecoder, options: DecodeOptions,
-        finalLineComplete: Bool, counter: ProgressCounter
+        finalLineComplete: Bool, counter: ProgressCounter, reserveForBytes: Int64? = nil
     ) throws -> Part {
         var batch = Batch()
         var report = DecodeReport()
         var line = 1
+        var estimated = false
+        // The first range of a parallel decode reserves for the whole file: the merge then
+        // appends the other ranges in place instead of copying the first one.
+        let rangeBytes = reserveForBytes ?? (end.map { $0 - start } ?? file.size - start)
         // Give the batch its layout even when the range is empty.
         decoder.decode(UnsafeRawBufferPointer(start: nil, count: 0), firstLineNumber: 1, into: &batch, report: &report)
         let consumed = try readLines(
@@ -102,6 +114,12 @@ public enum JSONLFile {
                 let before = report.linesRead
                 decoder.decode(bytes, firstLineNumber: line, into: &batch, report: &report)
                 line += report.linesRead - before
+                if !estimated && batch.count > 0 && rangeBytes > 2 * Int64(bytes.count) {
+                    // Records per byte of the first chunk, plus 5 % for longer lines later on.
+                    estimated = true
+                    let expected = Double(batch.count) / Double(bytes.count) * Double(rangeBytes) * 1.05
+                    decoder.reserve(Int(expected) - batch.count, in: &batch)
+                }
             case .oversized:
                 report.linesRead += 1
                 report.record(.oversized, line: line)
@@ -135,7 +153,8 @@ public enum JSONLFile {
         while true {
             let want = end.map { Int(min(Int64(readSize), $0 - pos)) } ?? readSize
             if want <= 0 { break }
-            let r = pread(file.fd, buf + carry, want, off_t(pos))
+            // Pipes and character devices cannot seek: plain read(2) from where they are.
+            let r = file.isRegular ? pread(file.fd, buf + carry, want, off_t(pos)) : read(file.fd, buf + carry, want)
             if r < 0 {
                 if errno == EINTR { continue }
                 throw IngestError.unreadable(file.path, reason: String(cString: strerror(errno)))
@@ -204,11 +223,10 @@ public enum JSONLFile {
     // MARK: - Merge
 
     /// Concatenates range results in order, remapping categorical codes into `dictionaries`.
-    static func merge(
-        _ parts: [Part], dictionaries: [String: CategoryDictionary], schema: EventSchema, features: [FeatureSpec], options: DecodeOptions
-    ) -> DecodedFile {
-        var parts = parts
+    /// Consumes `parts` (each batch is released once appended, so no column is copied on write).
+    static func merge(_ parts: inout [Part], dictionaries: [String: CategoryDictionary]) -> DecodedFile {
         var out = parts[0].batch
+        parts[0].batch = Batch()
         let base = out.categoricalNames.map { dictionaries[$0] ?? CategoryDictionary() }
         var merged = base
         var labels = CategoryDictionary()
@@ -219,26 +237,35 @@ public enum JSONLFile {
         var unknownSeen = Set<String>()
         var unknown: [String] = []
         var bytes: Int64 = 0
-        for i in parts.indices {
-            var b = i == 0 ? out : parts[i].batch
-            parts[i].batch = Batch()  // release as we go
+        func remapAll(_ b: inout Batch) {
             for j in b.categorical.indices {
                 remap(&b.categorical[j], from: b.categoricalDictionaries[j], baseCount: base[j].count, into: &merged[j])
             }
             remap(&b.predictedLabels, from: b.labelDictionary, baseCount: 0, into: &labels)
             remap(&b.models, from: b.modelDictionary, baseCount: 0, into: &models)
             remap(&b.versions, from: b.versionDictionary, baseCount: 0, into: &versions)
+        }
+        for i in parts.indices {
             if i == 0 {
-                out = b
+                remapAll(&out)
             } else {
-                for j in out.numerical.indices { out.numerical[j] += b.numerical[j] }
-                for j in out.categorical.indices { out.categorical[j] += b.categorical[j] }
-                out.timestamps += b.timestamps
-                out.scores += b.scores
-                out.values += b.values
-                out.predictedLabels += b.predictedLabels
-                out.models += b.models
-                out.versions += b.versions
+                var b = parts[i].batch
+                parts[i].batch = Batch()  // release as we go
+                remapAll(&b)
+                // Each column is released as soon as it is appended: the peak stays near one
+                // copy of the data plus one column.
+                func move<T>(_ from: inout [T], to: inout [T]) {
+                    to += from
+                    from = []
+                }
+                for j in out.numerical.indices { move(&b.numerical[j], to: &out.numerical[j]) }
+                for j in out.categorical.indices { move(&b.categorical[j], to: &out.categorical[j]) }
+                move(&b.timestamps, to: &out.timestamps)
+                move(&b.scores, to: &out.scores)
+                move(&b.values, to: &out.values)
+                move(&b.predictedLabels, to: &out.predictedLabels)
+                move(&b.models, to: &out.models)
+                move(&b.versions, to: &out.versions)
                 if let ids = b.ids { out.ids = (out.ids ?? []) + ids }
                 out.count += b.count
             }
@@ -298,8 +325,11 @@ struct OpenedFile: Sendable {
         isRegular = (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    func close() { _ = Glibc.close(fd) }
+    func close() { _ = closeDescriptor(fd) }
 }
+
+/// `close(2)`, named apart from `OpenedFile.close()`.
+private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 
 /// Sums bytes read across threads and reports them.
 final class ProgressCounter: Sendable {

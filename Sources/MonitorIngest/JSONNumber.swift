@@ -9,7 +9,7 @@
 /// divide is correctly rounded. Everything else (long significands, large exponents,
 /// subnormals) goes to the standard library's `Double(_: String)`, which is correctly rounded,
 /// so the result always equals `Double(text)` bit for bit.
-enum JSONNumber {
+package enum JSONNumber {
     /// What the scanner saw: `±mantissa × 10^exponent`.
     struct Scan {
         /// The first 19 significant digits (leading zeros are not significant).
@@ -36,8 +36,144 @@ enum JSONNumber {
     /// Scans a number at `p`, advancing `p` past it. Returns nil (with `p` unspecified) when the
     /// text is not a JSON number. The byte after the number must be readable and must not be a
     /// digit, `.`, `e` or `E` of the number (a line sentinel or a delimiter).
+    /// Flags (non-zero bytes) the bytes of `w` that are not ASCII digits. The lowest flagged
+    /// byte is exact (a carry out of a byte ≥ 0xFA can only disturb the bytes above it).
     @inline(__always)
-    static func scan(_ p: inout UnsafePointer<UInt8>) -> Scan? {
+    static func nonDigits(_ w: UInt64) -> UInt64 {
+        let a = (w & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let b = ((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        return a | b
+    }
+
+    /// The value of the first `n` (1…8) bytes of `w`, all ASCII digits, the first digit in the
+    /// lowest byte: three multiplications instead of eight dependent steps (the classic SWAR
+    /// reduction: pairs, then quads, then the octet).
+    @inline(__always)
+    static func eightDigits(_ w: UInt64, count n: Int) -> UInt64 {
+        // Shift the digits to the top: the vacated low bytes read as leading zeros.
+        var v = (w &<< UInt64((8 &- n) &* 8)) & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 2561) &>> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+        return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+    }
+
+    /// Accumulates a run of digits starting at `q` (whose first byte is a digit) into `m`.
+    @inline(__always)
+    static func digits(_ q: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, into m: inout UInt64) {
+        if end - q >= 8 {
+            let w = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self)
+            let flags = nonDigits(w)
+            let n = flags == 0 ? 8 : flags.trailingZeroBitCount &>> 3
+            m = m &* integerPowersOfTen[n] &+ eightDigits(w, count: n)
+            q += n
+            if n < 8 { return }
+        }
+        var c = q.pointee
+        while c &- 0x30 < 10 {
+            m = m &* 10 &+ UInt64(c &- 0x30)
+            q += 1
+            c = q.pointee
+        }
+    }
+
+    /// The common shape, inlined into the decoder: `-?` digits `(. digits)?` without exponent,
+    /// at most 19 digits and a significand below 2^53, so Clinger's fast path applies. Returns
+    /// nil, with `p` unchanged, for anything else (the caller then runs ``scan(_:end:)``).
+    @inline(__always)
+    static func commonDouble(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double? {
+        var q = p
+        let negative = q.pointee == UInt8(ascii: "-")
+        if negative { q += 1 }
+        let firstDigit = q
+        var m: UInt64 = 0
+        let c0 = q.pointee
+        if c0 == UInt8(ascii: "0") {
+            q += 1
+        } else if c0 &- 0x31 < 9 {
+            digits(&q, end, into: &m)
+        } else {
+            return nil
+        }
+        var count = q - firstDigit
+        var fraction = 0
+        if q.pointee == UInt8(ascii: ".") {
+            q += 1
+            let fractionStart = q
+            guard q.pointee &- 0x30 < 10 else { return nil }
+            digits(&q, end, into: &m)
+            fraction = q - fractionStart
+            count += fraction
+        }
+        let c = q.pointee
+        guard count <= 19, m <= 1 << 53, c &- 0x30 >= 10, c | 0x20 != UInt8(ascii: "e"), c != UInt8(ascii: ".") else { return nil }
+        p = q
+        let d = Double(m) / powersOfTen[fraction]
+        return negative ? -d : d
+    }
+
+    /// Scans a number at `p`, advancing `p` past it. Returns nil (with `p` unspecified) when the
+    /// text is not a JSON number. `end` is the line's sentinel: bytes up to and including it are
+    /// readable, and it cannot continue a number.
+    static func scan(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Scan? {
+        // Common case: at most 19 digits in all, accumulated eight at a time.
+        // (Leading zeros count as digits here; a number with more than 19 is re-scanned by
+        // `scanCarefully`, which skips them.)
+        var q = p
+        let negative = q.pointee == UInt8(ascii: "-")
+        if negative { q += 1 }
+        let firstDigit = q
+        var c = q.pointee
+        var m: UInt64 = 0
+        if c == UInt8(ascii: "0") {
+            q += 1
+            if q.pointee &- 0x30 < 10 { return nil }  // leading zero
+        } else if c &- 0x31 < 9 {
+            digits(&q, end, into: &m)
+        } else {
+            return nil
+        }
+        c = q.pointee
+        var digitCount = q - firstDigit
+        var exponent = 0
+        if c == UInt8(ascii: ".") {
+            q += 1
+            let fractionStart = q
+            guard q.pointee &- 0x30 < 10 else { return nil }
+            digits(&q, end, into: &m)
+            c = q.pointee
+            exponent = fractionStart - q
+            digitCount -= exponent
+        }
+        if digitCount > 19 { return scanCarefully(&p) }
+        if c | 0x20 == UInt8(ascii: "e") {
+            q += 1
+            c = q.pointee
+            var negativeExponent = false
+            if c == UInt8(ascii: "+") {
+                q += 1
+            } else if c == UInt8(ascii: "-") {
+                negativeExponent = true
+                q += 1
+            }
+            c = q.pointee
+            guard c &- 0x30 < 10 else { return nil }
+            var e = 0
+            repeat {
+                // Saturate: any |exponent| above 100 000 already over/underflows every double.
+                if e < 100_000 { e = e &* 10 &+ Int(c &- 0x30) }
+                q += 1
+                c = q.pointee
+            } while c &- 0x30 < 10
+            exponent &+= negativeExponent ? -e : e
+        }
+        p = q
+        return Scan(mantissa: m, exponent: exponent, negative: negative, exact: true)
+    }
+
+    /// The general scanner: keeps the first 19 significant digits, notes whether a non-zero
+    /// digit was dropped.
+    @inline(never)
+    static func scanCarefully(_ p: inout UnsafePointer<UInt8>) -> Scan? {
         var q = p
         var negative = false
         if q.pointee == UInt8(ascii: "-") {
@@ -113,20 +249,25 @@ enum JSONNumber {
         return Scan(mantissa: mantissa, exponent: exponent, negative: negative, exact: exact)
     }
 
+    /// Whether Clinger's fast path applies (the result is then exact and finite).
+    @inline(__always)
+    static func isFast(_ s: Scan) -> Bool {
+        s.exact && s.mantissa <= 1 << 53 && s.exponent >= -22 && s.exponent <= 22
+    }
+
+    /// The value of a scan for which ``isFast(_:)`` holds: one correctly rounded operation.
+    @inline(__always)
+    static func fastDouble(_ s: Scan) -> Double {
+        let m = Double(s.mantissa)
+        let d = s.exponent < 0 ? m / powersOfTen[-s.exponent] : m * powersOfTen[s.exponent]
+        return s.negative ? -d : d
+    }
+
     /// The correctly rounded double of a scanned number whose text is `start ..< end`.
     @inline(__always)
     static func double(_ s: Scan, start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double {
+        if isFast(s) { return fastDouble(s) }
         if s.mantissa == 0 { return s.negative ? -0.0 : 0.0 }
-        if s.exact && s.mantissa <= 1 << 53 {
-            if s.exponent >= 0 && s.exponent <= 22 {
-                let d = Double(s.mantissa) * powersOfTen[s.exponent]
-                return s.negative ? -d : d
-            }
-            if s.exponent < 0 && s.exponent >= -22 {
-                let d = Double(s.mantissa) / powersOfTen[-s.exponent]
-                return s.negative ? -d : d
-            }
-        }
         return slowDouble(start: start, end: end)
     }
 
@@ -144,7 +285,7 @@ enum JSONNumber {
         return bytes.withUnsafeBufferPointer { buffer -> Double? in
             let start = buffer.baseAddress!
             var p = start
-            guard let s = scan(&p), p == start + buffer.count - 1 else { return nil }
+            guard let s = scan(&p, end: start + buffer.count - 1), p == start + buffer.count - 1 else { return nil }
             return double(s, start: start, end: p)
         }
     }

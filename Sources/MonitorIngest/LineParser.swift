@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A string-ish value to be resolved to a dictionary code once the record is known to be
@@ -37,8 +39,12 @@ struct LineParser {
     let keys: UnsafePointer<UInt8>
     let entries: UnsafePointer<KeyEntry>
     let nodes: UnsafePointer<NodeInfo>
-    /// Next-key guess per node (index within the node), carried across lines.
+    /// Key-order guesses, carried across lines: `guess[node]` is the entry expected first in a
+    /// node's object, `guess[nodeCount + entry]` the entry expected after `entry` (-1: none).
+    /// Producers write keys in a stable order, so after the first line almost every key is
+    /// matched by one or two word compares.
     let guess: UnsafeMutablePointer<Int32>
+    let nodeCount: Int
     /// 0 for milliseconds, 3 for seconds.
     let unitExponent: Int
     /// Containers nested deeper than this are rejected as malformed; bounds recursion.
@@ -47,7 +53,9 @@ struct LineParser {
     // Per line.
     var p: UnsafePointer<UInt8>
     var end: UnsafePointer<UInt8>
+    /// The record's numeric slot 0; slot `i` is at `num[i * numStride]` (column-major staging).
     var num: UnsafeMutablePointer<Double>
+    var numStride = 1
     let numericSlots: Int
     let text: UnsafeMutablePointer<TextSlice>
     let textSlots: Int
@@ -72,6 +80,7 @@ struct LineParser {
         entries = UnsafePointer(schema.entries)
         nodes = UnsafePointer(schema.nodes)
         self.guess = guess
+        nodeCount = schema.nodeCount
         self.unitExponent = unitExponent
         numericSlots = schema.numericSlots
         textSlots = schema.textSlots
@@ -95,11 +104,12 @@ struct LineParser {
 
     /// Resets the per-record state for the line `start ..< end` (sentinel at `end`) and a row.
     @inline(__always)
-    mutating func begin(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, row: UnsafeMutablePointer<Double>) {
+    mutating func begin(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, row: UnsafeMutablePointer<Double>, stride: Int) {
         p = start
         self.end = end
         num = row
-        for i in 0..<numericSlots { row[i] = .nan }
+        numStride = stride
+        for i in 0..<numericSlots { row[i &* stride] = .nan }
         for i in 0..<textSlots { text[i] = TextSlice(base: nil, count: 0) }
         let n = end - start
         if n > scratchCapacity {
@@ -141,6 +151,22 @@ struct LineParser {
         let s = p
         var escaped = false
         while true {
+            // Eight bytes at a time while they are plain (no `"`, `\`, control byte): the
+            // lowest flagged byte of each test is exact, so stopping there is safe.
+            while end - p >= 8 {
+                let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let high: UInt64 = 0x8080_8080_8080_8080
+                let quote = w ^ (ones &* 0x22)
+                let backslash = w ^ (ones &* 0x5C)
+                let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+                let hit = flags & high
+                if hit != 0 {
+                    p += hit.trailingZeroBitCount >> 3
+                    break
+                }
+                p += 8
+            }
             let c = p.pointee
             if c == UInt8(ascii: "\"") {
                 stringStart = s
@@ -343,20 +369,17 @@ struct LineParser {
         case UInt8(ascii: "n"): return literal("null")
         default:
             if startsNonFinite(c) { return nonFiniteLiteral() }
-            return JSONNumber.scan(&p) != nil
+            return JSONNumber.scan(&p, end: end) != nil
         }
     }
 
-    /// Linear search of a node's keys; updates the node's guess on a hit.
+    /// Linear search of a node's keys: the entry's absolute index, or -1.
     @inline(__always)
-    func lookup(node: Int, _ info: NodeInfo, _ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
+    func lookup(_ info: NodeInfo, _ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
         let first = Int(info.first)
         for i in 0..<Int(info.count) {
             let e = entries[first + i]
-            if Int(e.keyLength) == n && (n == 0 || memcmp(keys + Int(e.keyOffset), k, n) == 0) {
-                guess[node] = Int32(i + 1)
-                return first + i
-            }
+            if Int(e.keyLength) == n && (n == 0 || memcmp(keys + Int(e.keyOffset), k, n) == 0) { return first + i }
         }
         return -1
     }
@@ -371,22 +394,30 @@ struct LineParser {
             return true
         }
         let info = nodes[node]
-        if info.isFeatures { sawFeature = true }
+        var last = -1
         while true {
             guard p.pointee == UInt8(ascii: "\"") else { return false }
             var entry = -1
-            // Fast path: the key that followed the previous match is usually next again.
-            let g = Int(guess[node])
-            if g < Int(info.count) {
-                let e = entries[Int(info.first) + g]
+            // Fast path: the key that followed the previous key last time.
+            let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
+            if g >= 0 {
+                let e = entries[g]
                 let n = Int(e.keyLength)
-                if e.rawComparable && end - p > n + 1 {
+                if e.wordComparable && end - p >= 16 {
+                    // 16 bytes from p + 1 are readable: the line's sentinel is at `end`.
+                    let raw = UnsafeRawPointer(p + 1)
+                    let w0 = raw.loadUnaligned(as: UInt64.self)
+                    let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    if (w0 & e.mask0) == e.pattern0 && (w1 & e.mask1) == e.pattern1 {
+                        entry = g
+                        p += n + 2
+                    }
+                } else if e.rawComparable && end - p > n + 1 {
                     let k = keys + Int(e.keyOffset)
                     var i = 0
                     while i < n && p[1 + i] == k[i] { i += 1 }
                     if i == n && p[1 + n] == UInt8(ascii: "\"") {
-                        entry = Int(info.first) + g
-                        guess[node] = Int32(g + 1)
+                        entry = g
                         p += n + 2
                     }
                 }
@@ -394,7 +425,10 @@ struct LineParser {
             if entry < 0 {
                 guard scanString() else { return false }
                 let key = stringSlice()
-                entry = lookup(node: node, info, key.base!, key.count)
+                entry = lookup(info, key.base!, key.count)
+                if entry >= 0 {
+                    if last < 0 { guess[node] = Int32(entry) } else { guess[nodeCount &+ last] = Int32(entry) }
+                }
                 if entry < 0 && info.isFeatures {
                     skipWhitespace()
                     guard p.pointee == UInt8(ascii: ":") else { return false }
@@ -416,7 +450,8 @@ struct LineParser {
             p += 1
             skipWhitespace()
             if entry >= 0 {
-                guard parseTarget(entries[entry], depth: depth) else { return false }
+                last = entry
+                guard parseTarget(entries + entry, depth: depth) else { return false }
             } else {
                 guard skipValue(depth: depth) else { return false }
             }
@@ -467,26 +502,35 @@ struct LineParser {
 
     /// Parses the value of a schema key into its slot.
     @inline(__always)
-    mutating func parseTarget(_ e: KeyEntry, depth: Int) -> Bool {
+    mutating func parseTarget(_ e: UnsafePointer<KeyEntry>, depth: Int) -> Bool {
         let c = p.pointee
-        if e.child >= 0 && c == UInt8(ascii: "{") { return parseObject(node: Int(e.child), depth: depth + 1) }
-        if e.isFeature { sawFeature = true }
-        switch e.kind {
+        if e.pointee.child >= 0 && c == UInt8(ascii: "{") { return parseObject(node: Int(e.pointee.child), depth: depth + 1) }
+        if e.pointee.isFeature { sawFeature = true }
+        switch e.pointee.kind {
         case .numeric:
             let start = p
             if c &- 0x30 < 10 || (c == UInt8(ascii: "-") && p[1] != UInt8(ascii: "I")) {
-                guard let s = JSONNumber.scan(&p) else { return false }
-                let d = JSONNumber.double(s, start: start, end: p)
-                num[Int(e.slot)] = d.isFinite ? d : .nan
+                if let d = JSONNumber.commonDouble(&p, end: end) {
+                    num[Int(e.pointee.slot) &* numStride] = d
+                    return true
+                }
+                guard let s = JSONNumber.scan(&p, end: end) else { return false }
+                if JSONNumber.isFast(s) {
+                    // Finite by construction: no test waits for the division.
+                    num[Int(e.pointee.slot) &* numStride] = JSONNumber.fastDouble(s)
+                } else {
+                    let d = JSONNumber.double(s, start: start, end: p)
+                    num[Int(e.pointee.slot) &* numStride] = d.isFinite ? d : .nan
+                }
                 return true
             }
-            num[Int(e.slot)] = .nan
+            num[Int(e.pointee.slot) &* numStride] = .nan
             if c == UInt8(ascii: "n") { return literal("null") }
             if startsNonFinite(c) { return nonFiniteLiteral() }
             wrongTypes += 1
             return skipValue(depth: depth)
         case .text:
-            let slot = Int(e.slot)
+            let slot = Int(e.pointee.slot)
             switch c {
             case UInt8(ascii: "\""):
                 guard scanString() else { return false }
@@ -511,7 +555,7 @@ struct LineParser {
                 text[slot] = TextSlice(base: nil, count: 0)
                 if startsNonFinite(c) { return nonFiniteLiteral() }
                 let start = p
-                guard JSONNumber.scan(&p) != nil else { return false }
+                guard JSONNumber.scan(&p, end: end) != nil else { return false }
                 text[slot] = TextSlice(base: start, count: p - start)
                 return true
             }
@@ -528,7 +572,7 @@ struct LineParser {
                 return true
             }
             if c &- 0x30 < 10 || (c == UInt8(ascii: "-") && p[1] != UInt8(ascii: "I")) {
-                guard let s = JSONNumber.scan(&p) else { return false }
+                guard let s = JSONNumber.scan(&p, end: end) else { return false }
                 if let ms = JSONNumber.milliseconds(s, unitExponent: unitExponent) {
                     timestamp = ms
                     timestampBad = false
