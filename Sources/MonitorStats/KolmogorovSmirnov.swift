@@ -91,7 +91,50 @@ public func kolmogorovSmirnov(
     if method == .sketch {
         throw StatsError.invalidArgument("kolmogorovSmirnov: method .sketch needs quantile sketches, not samples")
     }
-    let extremes = ksDifferenceExtremes(x, y)
+    return ksResult(ksDifferenceExtremes(x, y), n1, n2, alternative: alternative, method: method)
+}
+
+/// Two-sample Kolmogorov–Smirnov test on unsorted samples; NaN values are dropped first.
+///
+/// Sorts copies of the samples with ``RadixSort`` and calls
+/// ``kolmogorovSmirnov(sorted:sorted:alternative:method:)``; see there for the statistic, the
+/// p-value methods, numerical notes and references.
+///
+/// - Parameters:
+///   - x: the first sample (any order; NaN ignored; ±∞ allowed).
+///   - y: the second sample.
+///   - alternative: the alternative hypothesis (default two-sided).
+///   - method: `.automatic` (default), `.exact` or `.asymptotic`.
+/// - Returns: the test result.
+/// - Throws: `StatsError.emptyInput` when either sample has no non-NaN value.
+///
+/// ## Complexity
+/// O(m + n) for the sorts and the statistic, plus the p-value (see the sorted variant).
+///
+/// ## Example
+/// ```swift
+/// let r = try kolmogorovSmirnov([3, 1, .nan, 2], [6, 4, 5])
+/// // r.statistic == 1.0, r.pValue == 0.1
+/// ```
+public func kolmogorovSmirnov(
+    _ x: [Double], _ y: [Double],
+    alternative: KSAlternative = .twoSided,
+    method: KSMethod = .automatic
+) throws -> KSResult {
+    let xs = x.withUnsafeBufferPointer { RadixSort.sortedDroppingNaN($0) }
+    let ys = y.withUnsafeBufferPointer { RadixSort.sortedDroppingNaN($0) }
+    return try xs.withUnsafeBufferPointer { xb in
+        try ys.withUnsafeBufferPointer { yb in
+            try kolmogorovSmirnov(sorted: xb, sorted: yb, alternative: alternative, method: method)
+        }
+    }
+}
+
+/// The test result from the extremes of F₁ − F₂: picks the statistic for the alternative and
+/// computes its p-value (shared by the plain and the fused KS + Wasserstein entry points).
+func ksResult(
+    _ extremes: KSDifferenceExtremes, _ n1: Int, _ n2: Int, alternative: KSAlternative, method: KSMethod
+) -> KSResult {
     // scipy: minS = clip(-min(cddiffs), 0, 1), maxS = max(cddiffs).
     let minS = Swift.min(Swift.max(-extremes.minimum, 0), 1)
     let maxS = extremes.maximum
@@ -137,41 +180,6 @@ public func kolmogorovSmirnov(
         method: .asymptotic, fellBack: fellBack)
 }
 
-/// Two-sample Kolmogorov–Smirnov test on unsorted samples; NaN values are dropped first.
-///
-/// Sorts copies of the samples with ``RadixSort`` and calls
-/// ``kolmogorovSmirnov(sorted:sorted:alternative:method:)``; see there for the statistic, the
-/// p-value methods, numerical notes and references.
-///
-/// - Parameters:
-///   - x: the first sample (any order; NaN ignored; ±∞ allowed).
-///   - y: the second sample.
-///   - alternative: the alternative hypothesis (default two-sided).
-///   - method: `.automatic` (default), `.exact` or `.asymptotic`.
-/// - Returns: the test result.
-/// - Throws: `StatsError.emptyInput` when either sample has no non-NaN value.
-///
-/// ## Complexity
-/// O(m + n) for the sorts and the statistic, plus the p-value (see the sorted variant).
-///
-/// ## Example
-/// ```swift
-/// let r = try kolmogorovSmirnov([3, 1, .nan, 2], [6, 4, 5])
-/// // r.statistic == 1.0, r.pValue == 0.1
-/// ```
-public func kolmogorovSmirnov(
-    _ x: [Double], _ y: [Double],
-    alternative: KSAlternative = .twoSided,
-    method: KSMethod = .automatic
-) throws -> KSResult {
-    let xs = x.withUnsafeBufferPointer { RadixSort.sortedDroppingNaN($0) }
-    let ys = y.withUnsafeBufferPointer { RadixSort.sortedDroppingNaN($0) }
-    return try xs.withUnsafeBufferPointer { xb in
-        try ys.withUnsafeBufferPointer { yb in
-            try kolmogorovSmirnov(sorted: xb, sorted: yb, alternative: alternative, method: method)
-        }
-    }
-}
 
 // MARK: - Statistic
 

@@ -312,3 +312,57 @@ struct SplitMix64 {
         return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
     }
 }
+
+@Suite("KS and Wasserstein in one merge")
+struct FusedKSWassersteinTests {
+    /// The fused pass must give exactly the KS result of the plain test and the Wasserstein of the
+    /// separate kernel (to summation-order rounding), on continuous data, heavy ties and
+    /// unequal sizes.
+    @Test("agrees with the separate kernels", arguments: [(500, 700, 0.0, false), (3000, 3000, 0.3, false), (20000, 15000, 0.05, true), (1, 9, 1.0, false)])
+    func agrees(m: Int, n: Int, shift: Double, integers: Bool) throws {
+        var state: UInt64 = UInt64(m * 31 + n)
+        func u() -> Double {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) * 0x1.0p-53
+        }
+        var x = (0..<m).map { _ in integers ? (u() * 20).rounded(.down) : u() }
+        var y = (0..<n).map { _ in integers ? (u() * 20 + shift * 20).rounded(.down) : u() + shift }
+        RadixSort.sort(&x)
+        RadixSort.sort(&y)
+        let (ks, w) = try x.withUnsafeBufferPointer { a in
+            try y.withUnsafeBufferPointer { b in try kolmogorovSmirnovAndWasserstein(sorted: a, sorted: b) }
+        }
+        let ksPlain = try x.withUnsafeBufferPointer { a in try y.withUnsafeBufferPointer { b in try kolmogorovSmirnov(sorted: a, sorted: b) } }
+        let wPlain = try wassersteinDistance(sorted: x, sorted: y)
+        #expect(ks == ksPlain)
+        #expect(abs(w - wPlain) <= 1e-12 * max(wPlain, 1e-300), "\(w) vs \(wPlain)")
+    }
+
+    @Test("exact small case: [1,2,3] vs [4,5,6]")
+    func small() throws {
+        let x: [Double] = [1, 2, 3]
+        let y: [Double] = [4, 5, 6]
+        let (ks, w) = try x.withUnsafeBufferPointer { a in
+            try y.withUnsafeBufferPointer { b in try kolmogorovSmirnovAndWasserstein(sorted: a, sorted: b) }
+        }
+        #expect(ks.statistic == 1)
+        #expect(close(ks.pValue, 0.1, rel: 1e-15))
+        // Every value of y is 3 above its partner in x: the earth mover's distance is 3.
+        #expect(w == 3)
+    }
+
+    @Test("rejects empty and non-finite samples")
+    func rejects() {
+        let empty: [Double] = []
+        let inf: [Double] = [1, .infinity]
+        #expect(throws: StatsError.self) {
+            try empty.withUnsafeBufferPointer { a in try inf.withUnsafeBufferPointer { b in try kolmogorovSmirnovAndWasserstein(sorted: a, sorted: b) } }
+        }
+        #expect(throws: StatsError.self) {
+            try inf.withUnsafeBufferPointer { a in try inf.withUnsafeBufferPointer { b in try kolmogorovSmirnovAndWasserstein(sorted: a, sorted: b) } }
+        }
+    }
+}

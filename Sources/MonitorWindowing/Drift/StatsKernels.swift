@@ -68,8 +68,10 @@ enum StatsKernels {
                     psi = try? populationStabilityIndex(referenceCounts: rc, currentCounts: cc, epsilon: settings.psiEpsilon)
                     js = try? jensenShannonDistance(rc, cc)
                 }
-                let ks = try? kolmogorovSmirnov(sorted: ra, sorted: cb)
-                let w = try? wassersteinDistance(sorted: ra, sorted: cb)
+                // KS and Wasserstein-1 share one merge of the sorted samples.
+                let both = try? kolmogorovSmirnovAndWasserstein(sorted: ra, sorted: cb)
+                let ks = both?.ks
+                let w = both?.wasserstein
                 let rm = Moments(ra)
                 let cm = Moments(cb)
                 let refStd = rm.standardDeviation(ddof: 0)
