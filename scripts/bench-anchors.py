@@ -66,6 +66,32 @@ def monitor(binary, size, bench_home, threads, out_path):
     return {"process": wall, "timed": wall, "rss": rss}
 
 
+def decode_single_thread(binary, size, bench_home):
+    """monitor's JSONL decode of the reference file on one thread (from --timings)."""
+    d = os.path.join(bench_home, "data", size)
+    cmd = [binary, "compare", "--reference", os.path.join(d, "reference.jsonl"), "--current",
+           os.path.join(d, "reference.jsonl"), "--threads", "1", "--timings", "--quiet", "--format", "json"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    for line in p.stderr.splitlines():
+        if line.startswith("timing: decode reference:"):
+            return float(line.split(":")[2].split()[0]) / 1000
+    raise SystemExit("no decode timing from monitor: " + p.stderr[-500:])
+
+
+ORJSON = """
+import orjson, sys, time
+t = time.perf_counter()
+rows = [orjson.loads(l) for l in open(sys.argv[1], 'rb')]
+print(time.perf_counter() - t, len(rows))
+"""
+
+
+def orjson_to_dicts(size, bench_home, python):
+    path = os.path.join(bench_home, "data", size, "reference.jsonl")
+    out = subprocess.run([python, "-c", ORJSON, path], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
 def rel(a, b):
     if a == b:
         return 0.0
@@ -79,6 +105,7 @@ def main():
     ap.add_argument("--anchors", default="baseline,baseline_sorted,evidently")
     ap.add_argument("--monitor", default=os.path.join(ROOT, ".build", "release", "monitor"))
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--skip-decode", action="store_true", help="skip the decoder vs orjson measurement")
     args = ap.parse_args()
     bench_home = os.environ.get("BENCH_HOME") or sys.exit("set BENCH_HOME (see ../shared/bench/README.md)")
     python = os.path.join(bench_home, ".venv", "bin", "python")
@@ -86,8 +113,11 @@ def main():
     rows = {}
     out_path = os.path.join(bench_home, "results", f"monitor_compare_{args.size}.json")
     os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    decode = []
     for r in range(args.repeats):  # interleave so machine load affects all tools alike
         rows.setdefault("monitor", []).append(monitor(args.monitor, args.size, bench_home, args.threads, out_path))
+        if not args.skip_decode:
+            decode.append((decode_single_thread(args.monitor, args.size, bench_home), orjson_to_dicts(args.size, bench_home, python)))
         for a in anchors:
             rows.setdefault(a, []).append(anchor(a, args.size, bench_home, python))
         print(f"repeat {r + 1}/{args.repeats} done", file=sys.stderr)
@@ -103,6 +133,12 @@ def main():
         print(f"{tool:18s} {t:9.2f} {med(tool, 'process'):10.2f} {med(tool, 'rss') / 1e6:12.0f} "
               f"{(t / m_t if tool != 'monitor' else 1.0):13.1f}x")
     print(f"\nmonitor peak RSS {m_rss / 1e6:.0f} MB")
+    if decode:
+        md = statistics.median(d[0] for d in decode)
+        oj = statistics.median(d[1][0] for d in decode)
+        n = decode[0][1][1]
+        print(f"\ndecode {n} JSONL rows, one thread: monitor {md:.2f} s ({n / md / 1e6:.2f} M events/s); "
+              f"orjson to dicts {oj:.2f} s ({n / oj / 1e3:.0f} k events/s); ratio {oj / md:.1f}x")
 
     # Agreement with the scipy baseline.
     if "baseline" in rows:
