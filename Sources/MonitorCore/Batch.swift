@@ -10,11 +10,17 @@
 ///   `CategoryDictionary.missingCode` / `.overflowCode`;
 /// - `timestamps` are event times in ms since the epoch; `Int64.min` when absent or unparsable.
 public struct Batch: Sendable {
+    /// Number of records (rows) in every column.
     public var count: Int = 0
+    /// Names of the numerical columns, in schema order.
     public var numericalNames: [String] = []
+    /// Numerical columns; NaN marks a missing value.
     public var numerical: [[Double]] = []
+    /// Names of the categorical columns, in schema order.
     public var categoricalNames: [String] = []
+    /// Categorical columns as dictionary codes.
     public var categorical: [[UInt32]] = []
+    /// The dictionary of each categorical column.
     public var categoricalDictionaries: [CategoryDictionary] = []
     /// Event times (ms since the epoch), `Int64.min` when missing.
     public var timestamps: [Int64] = []
@@ -26,13 +32,18 @@ public struct Batch: Sendable {
     public var values: [Double] = []
     /// Predicted labels as codes of `labelDictionary` (numbers are kept as their JSON text).
     public var predictedLabels: [UInt32] = []
+    /// Dictionary of `predictedLabels`.
     public var labelDictionary = CategoryDictionary()
     /// Model names and versions as codes of their dictionaries.
     public var models: [UInt32] = []
+    /// Dictionary of `models`.
     public var modelDictionary = CategoryDictionary()
+    /// Model versions as codes of `versionDictionary`.
     public var versions: [UInt32] = []
+    /// Dictionary of `versions`.
     public var versionDictionary = CategoryDictionary()
 
+    /// An empty batch.
     public init() {}
 }
 
@@ -59,11 +70,14 @@ public struct DecodeReport: Sendable {
     public var linesRead: Int = 0
     /// Records that made it into the batch.
     public var recordsDecoded: Int = 0
+    /// Problems by reason.
     public var counts: [DecodeErrorReason: Int] = [:]
     /// Up to `sampleLimit` 1-based line numbers per reason.
     public var sampleLines: [DecodeErrorReason: [Int]] = [:]
+    /// Line numbers kept per reason: enough to find the pattern, bounded under a flood.
     public static let sampleLimit = 5
 
+    /// An empty report.
     public init() {}
 
     /// Records a problem at a 1-based line number.

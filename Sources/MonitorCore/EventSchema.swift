@@ -21,7 +21,9 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible, Expressibl
     public init(dotted: String) {
         components = dotted.split(separator: ".", omittingEmptySubsequences: true).map(String.init)
     }
+    /// A path from its components, outermost first.
     public init(components: [String]) { self.components = components }
+    /// A path from a dotted string literal.
     public init(stringLiteral value: String) { self.init(dotted: value) }
 
     public var description: String { components.joined(separator: ".") }
@@ -31,10 +33,12 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible, Expressibl
 public struct FeatureSpec: Hashable, Sendable {
     /// The feature's name as it appears in series labels and reports.
     public var name: String
+    /// Numerical or categorical.
     public var kind: FeatureKind
     /// Where the value lives in a record; by default `features.<name>`.
     public var path: FieldPath
 
+    /// A feature read from `path`, by default `features.<name>`.
     public init(name: String, kind: FeatureKind, path: FieldPath? = nil) {
         self.name = name
         self.kind = kind
@@ -47,13 +51,19 @@ public struct FeatureSpec: Hashable, Sendable {
 /// Defaults match the record format of DESIGN §3:
 /// `{"id","ts","model","version","features":{...},"prediction":{"score","label"}}`.
 public struct EventSchema: Hashable, Sendable {
+    /// The record id (joins labels to predictions).
     public var id: FieldPath = "id"
+    /// The event time: RFC 3339 or a number in `timestampUnit`.
     public var timestamp: FieldPath = "ts"
+    /// The model name.
     public var model: FieldPath = "model"
+    /// The model version.
     public var version: FieldPath = "version"
     /// The object holding the features when they are not declared one by one.
     public var features: FieldPath = "features"
+    /// The predicted score or probability (classification).
     public var score: FieldPath = "prediction.score"
+    /// The predicted class.
     public var predictedLabel: FieldPath = "prediction.label"
     /// Regression models log `prediction.value`.
     public var value: FieldPath = "prediction.value"
@@ -62,5 +72,6 @@ public struct EventSchema: Hashable, Sendable {
     /// Declared features in column order. Empty means: infer from the reference data.
     public var declaredFeatures: [FeatureSpec] = []
 
+    /// The default schema of DESIGN §3, with features inferred.
     public init() {}
 }

@@ -23,7 +23,7 @@ public struct DecodeOptions: Sendable {
     /// Bytes requested per `read(2)`. 8 MiB amortises the syscall and keeps the working set of a
     /// chunk's decoded rows in the last-level cache. Tests shrink it to a few bytes so that lines
     /// straddle chunk boundaries.
-    package var readSize: Int = 8 << 20
+    package var readSize: Int = 256 << 10
     /// A file is split across threads only when each thread gets at least this many bytes;
     /// below that the thread start-up and the merge cost more than they save.
     package var minBytesPerThread: Int = 4 << 20

@@ -205,42 +205,10 @@ struct KSDifferenceExtremes {
 /// compares (e.g. 1/3 − 0 and 1 − 2/3) may differ in the last bit; those ties are decided on the
 /// doubles exactly as numpy does.
 func ksDifferenceExtremes(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> KSDifferenceExtremes {
-    let m = x.count
-    let n = y.count
-    let dm = Double(m)
-    let dn = Double(n)
-    // K fits Int64 for any samples that fit in memory; above mn = 2⁵⁰ the K order can differ from
-    // the double order only between values within one ulp of each other (D unaffected at 1e-15).
-    precondition(Double(m) * Double(n) < 0x1p62, "kolmogorovSmirnov: m·n overflows the lattice arithmetic")
-    var t = KSExtremesTracker(dm: dm, dn: dn)
-    var i = 0, j = 0, gi = 0, gj = 0  // gi, gj: where the current run of equal values began
-    // Unchecked part: after taking one element, x[i] and y[j] are still in bounds.
-    while i < m - 1 && j < n - 1 {
-        let a = x[i], b = y[j]
-        let takeX = a <= b
-        let v = takeX ? a : b
-        i &+= takeX ? 1 : 0
-        j &+= takeX ? 0 : 1
-        if (x[i] != v) && (y[j] != v) {
-            t.endRun(i &* n &- j &* m, i, j, gi, gj, x, y)
-            gi = i
-            gj = j
-        }
-    }
-    while i < m || j < n {
-        let takeX = j >= n || (i < m && x[i] <= y[j])
-        let v = takeX ? x[i] : y[j]
-        if takeX { i += 1 } else { j += 1 }
-        if (i >= m || x[i] != v) && (j >= n || y[j] != v) {
-            t.endRun(i &* n &- j &* m, i, j, gi, gj, x, y)
-            gi = i
-            gj = j
-        }
-    }
-    let fMaxX = t.value(t.maxX), fMaxY = t.value(t.maxY), fMinX = t.value(t.minX), fMinY = t.value(t.minY)
-    return KSDifferenceExtremes(
-        maximum: Swift.max(fMaxX, fMaxY), maximumLocation: fMaxX >= fMaxY ? t.maxX.location : t.maxY.location,
-        minimum: Swift.min(fMinX, fMinY), minimumLocation: fMinX <= fMinY ? t.minX.location : t.minY.location)
+    // One merge serves both KS and Wasserstein (KolmogorovSmirnov+Wasserstein.swift); the area is
+    // a few extra flops per run and is simply dropped here (with ±∞ in a sample it may be NaN,
+    // which does not touch the extremes).
+    ksDifferenceExtremesAndArea(x, y).0
 }
 
 /// The four running extremes (max and min over positions in x, and in y) of the merge.

@@ -41,6 +41,7 @@ public struct DriftSettings: Hashable, Sendable {
     /// Per-feature overrides of the test and threshold.
     public var overrides: [String: DriftOverride] = [:]
 
+    /// The defaults described above.
     public init() {}
 }
 
@@ -56,8 +57,11 @@ public enum DriftTest: String, Sendable, Hashable, CaseIterable, Codable {
 /// A per-feature choice of test (and threshold: a p-value level for `ks`/`chi2`, a distance
 /// threshold for the others).
 public struct DriftOverride: Hashable, Sendable {
+    /// The statistic that decides drift for the feature.
     public var test: DriftTest
+    /// Its threshold; nil for the test's default.
     public var threshold: Double?
+    /// An override of one feature's test.
     public init(test: DriftTest, threshold: Double? = nil) {
         self.test = test
         self.threshold = threshold

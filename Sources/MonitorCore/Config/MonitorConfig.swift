@@ -18,11 +18,14 @@ import Yams
 ///     amount: {test: psi, threshold: 0.2}
 /// ```
 public struct MonitorConfig: Sendable {
+    /// Where fields live and which features to read.
     public var schema = EventSchema()
+    /// How drift is computed and decided.
     public var drift = DriftSettings()
     /// The file's text, as read (for the audit trail).
     public var text: String = ""
 
+    /// All defaults.
     public init() {}
 
     static let topLevelKeys = ["schema", "drift"]

@@ -11,14 +11,18 @@ import Dispatch
 
 /// What `monitor compare` was asked to do.
 public struct CompareRequest: Sendable {
+    /// The reference JSONL file.
     public var referencePath: String
+    /// The current JSONL file.
     public var currentPath: String
+    /// An optional config with `schema:` and `drift:`.
     public var configPath: String?
     /// Overrides the config's `drift.correction` when set.
     public var correction: PValueCorrectionKind?
     /// Decoder and statistics threads (default: the machine's active cores).
     public var threads: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 0 ? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) : 1)
 
+    /// A request with the default correction and thread count.
     public init(referencePath: String, currentPath: String, configPath: String? = nil) {
         self.referencePath = referencePath
         self.currentPath = currentPath
@@ -34,9 +38,13 @@ public enum CompareProgress: Sendable {
 
 /// The full outcome of `monitor compare`: the drift result and the decode reports.
 public struct CompareOutcome: Sendable {
+    /// Per-feature statistics and decisions.
     public var result: DatasetDriftResult
+    /// What decoding the reference found.
     public var referenceReport: DecodeReport
+    /// What decoding the current file found.
     public var currentReport: DecodeReport
+    /// The request this answers.
     public var request: CompareRequest
     /// Wall-clock seconds per phase (`decode reference`, `decode current`, `statistics`).
     public var timings: [(phase: String, seconds: Double)] = []

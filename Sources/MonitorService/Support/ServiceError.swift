@@ -2,7 +2,9 @@
 public struct ServiceError: Error, CustomStringConvertible, Sendable {
     /// What the CLI should exit with: 1 for a failed check or bad input data, 2 for usage.
     public enum Kind: Sendable { case io, input, usage, config }
+    /// How the CLI should treat it.
     public var kind: Kind
+    /// What went wrong, naming the file or setting involved.
     public var message: String
     public var description: String { message }
 
