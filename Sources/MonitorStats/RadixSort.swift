@@ -48,67 +48,114 @@ public enum RadixSort {
             values.sort()
             return
         }
-        let digitBits = 11
-        let radix = 1 << digitBits
-        let passes = 6
-        var keys = [UInt64](unsafeUninitializedCapacity: n) { buf, count in
-            values.withUnsafeBufferPointer { src in
-                for i in 0..<n { buf[i] = key(src[i]) }
-            }
-            count = n
-        }
         var scratch = [UInt64](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: radix * passes)
-        keys.withUnsafeBufferPointer { k in
-            counts.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n {
-                    var v = k[i]
-                    for p in 0..<passes {
-                        c[p &* radix &+ Int(v & UInt64(radix - 1))] &+= 1
-                        v >>= UInt64(digitBits)
-                    }
-                }
-            }
-        }
-        var inKeys = true  // whether the current data lives in `keys` (true) or `scratch`
-        counts.withUnsafeMutableBufferPointer { c in
-            for p in 0..<passes {
-                let base = p * radix
-                // Skip a pass in which all keys share one digit.
-                var trivial = false
-                for d in 0..<radix where c[base + d] != 0 {
-                    trivial = c[base + d] == n
-                    break
-                }
-                if trivial { continue }
-                var sum = 0
-                for d in 0..<radix {
-                    let t = c[base + d]
-                    c[base + d] = sum
-                    sum += t
-                }
-                let shift = UInt64(p * digitBits)
-                keys.withUnsafeMutableBufferPointer { kb in
-                    scratch.withUnsafeMutableBufferPointer { sb in
-                        let src = inKeys ? kb : sb
-                        let dst = inKeys ? sb : kb
+        values.withUnsafeMutableBufferPointer { v in
+            v.withMemoryRebound(to: UInt64.self) { keys in
+                scratch.withUnsafeMutableBufferPointer { sc in
+                    var counts = [Int](repeating: 0, count: radix * passes)
+                    counts.withUnsafeMutableBufferPointer { c in
                         for i in 0..<n {
-                            let v = src[i]
-                            let d = Int((v >> shift) & UInt64(radix - 1))
-                            let pos = c[base + d]
-                            dst[pos] = v
-                            c[base + d] = pos &+ 1
+                            let k = key(Double(bitPattern: keys[i]))
+                            keys[i] = k
+                            count(k, c)
                         }
+                        sortKeys(keys.baseAddress!, sc.baseAddress!, n, c)
                     }
                 }
-                inKeys.toggle()
             }
         }
-        let sorted = inKeys ? keys : scratch
-        sorted.withUnsafeBufferPointer { s in
-            values.withUnsafeMutableBufferPointer { out in
-                for i in 0..<n { out[i] = value(s[i]) }
+    }
+
+    /// Sorts the finite values of `column` into `out[0..<k]` and returns k; NaN and ±∞ (missing
+    /// values) are left out.
+    ///
+    /// `out` and `scratch` are workspaces the caller keeps across calls: they grow when needed and
+    /// are never shrunk, so sorting column after column touches no fresh memory (zeroing new
+    /// pages cost more than the sort itself in profiles of `monitor compare`). Elements of `out`
+    /// past k are unspecified.
+    ///
+    /// - Complexity: O(n), at most 7 passes.
+    public static func sortFinite(
+        _ column: UnsafeBufferPointer<Double>, into out: inout [Double], scratch: inout [UInt64]
+    ) -> Int {
+        if out.count < column.count { out = [Double](repeating: 0, count: column.count) }
+        var k = 0
+        if column.count <= smallSortLimit {
+            for x in column where x.isFinite {
+                out[k] = x
+                k += 1
             }
+            out.withUnsafeMutableBufferPointer { $0[0..<k].sort() }
+            return k
+        }
+        if scratch.count < column.count { scratch = [UInt64](repeating: 0, count: column.count) }
+        out.withUnsafeMutableBufferPointer { o in
+            o.withMemoryRebound(to: UInt64.self) { keys in
+                scratch.withUnsafeMutableBufferPointer { sc in
+                    var counts = [Int](repeating: 0, count: radix * passes)
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for x in column where x.isFinite {
+                            let kx = key(x)
+                            keys[k] = kx
+                            count(kx, c)
+                            k &+= 1
+                        }
+                        sortKeys(keys.baseAddress!, sc.baseAddress!, k, c)
+                    }
+                }
+            }
+        }
+        return k
+    }
+
+    static let digitBits = 11
+    static let radix = 1 << digitBits
+    static let passes = 6
+
+    @inline(__always)
+    static func count(_ k: UInt64, _ c: UnsafeMutableBufferPointer<Int>) {
+        var v = k
+        for p in 0..<passes {
+            c[p &* radix &+ Int(v & UInt64(radix - 1))] &+= 1
+            v >>= UInt64(digitBits)
+        }
+    }
+
+    /// LSD passes over `n` keys in `a` (histograms already in `c`), ping-ponging with `b`; the
+    /// sorted doubles end in `a`.
+    static func sortKeys(_ a: UnsafeMutablePointer<UInt64>, _ b: UnsafeMutablePointer<UInt64>, _ n: Int, _ c: UnsafeMutableBufferPointer<Int>) {
+        var src = a
+        var dst = b
+        for p in 0..<passes {
+            let base = p * radix
+            // Skip a pass in which all keys share one digit.
+            var trivial = false
+            for d in 0..<radix where c[base + d] != 0 {
+                trivial = c[base + d] == n
+                break
+            }
+            if trivial { continue }
+            var sum = 0
+            for d in 0..<radix {
+                let t = c[base + d]
+                c[base + d] = sum
+                sum += t
+            }
+            let shift = UInt64(p * digitBits)
+            for i in 0..<n {
+                let v = src[i]
+                let d = Int((v >> shift) & UInt64(radix - 1))
+                let pos = c[base + d]
+                dst[pos] = v
+                c[base + d] = pos &+ 1
+            }
+            swap(&src, &dst)
+        }
+        // Back to doubles, into `a`.
+        if src == a {
+            for i in 0..<n { a[i] = value(a[i]).bitPattern }
+        } else {
+            for i in 0..<n { a[i] = value(src[i]).bitPattern }
         }
     }
 

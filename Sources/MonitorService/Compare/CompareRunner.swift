@@ -168,19 +168,22 @@ public enum CompareRunner {
         defer { slots.deallocate() }
         nonisolated(unsafe) let out = slots
         let done = Counter()
+        let pool = WorkspacePool()
         let work: @Sendable (Int) -> Void = { i in
             if i < numerical {
+                let workspace = pool.checkOut()
+                defer { pool.checkIn(workspace) }
                 let name = reference.numericalNames[i]
                 let j = current.numericalNames.firstIndex(of: name)
                 out[i] = reference.numerical[i].withUnsafeBufferPointer { a in
                     if let j {
                         return current.numerical[j].withUnsafeBufferPointer { b in
-                            FeatureComparator.compareNumerical(name: name, reference: a, current: b, settings: settings)
+                            FeatureComparator.compareNumerical(name: name, reference: a, current: b, settings: settings, workspace: workspace)
                         }
                     }
                     let empty = [Double](repeating: .nan, count: current.count)
                     return empty.withUnsafeBufferPointer { b in
-                        FeatureComparator.compareNumerical(name: name, reference: a, current: b, settings: settings)
+                        FeatureComparator.compareNumerical(name: name, reference: a, current: b, settings: settings, workspace: workspace)
                     }
                 }
             } else {
@@ -240,6 +243,25 @@ func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Comparison workspaces shared by the worker threads: each work item checks one out and returns
+/// it, so there are at most as many as threads and their buffers are reused feature to feature.
+final class WorkspacePool: @unchecked Sendable {
+    private var free: [ComparisonWorkspace] = []
+    private let lock = NSLockLike()
+
+    func checkOut() -> ComparisonWorkspace {
+        lock.lock()
+        defer { lock.unlock() }
+        return free.popLast() ?? ComparisonWorkspace()
+    }
+
+    func checkIn(_ w: ComparisonWorkspace) {
+        lock.lock()
+        defer { lock.unlock() }
+        free.append(w)
+    }
 }
 
 /// A thread-safe counter for progress reports.

@@ -1,6 +1,17 @@
 public import MonitorCore
 import MonitorStats
 
+/// Buffers reused from one feature to the next (one per worker thread), so that sorting column
+/// after column allocates nothing: fresh pages cost more than the sorts in `monitor compare`.
+/// Not thread-safe: give each thread its own.
+public final class ComparisonWorkspace {
+    var reference: [Double] = []
+    var current: [Double] = []
+    var scratch: [UInt64] = []
+
+    public init() {}
+}
+
 /// Computes one feature's drift statistics from a reference column and a current column.
 ///
 /// Pure: columns in, `FeatureDriftResult` out. Missing values (NaN in numerical columns,
@@ -15,12 +26,19 @@ public enum FeatureComparator {
     /// summarised by KLL sketches; bin counts stay exact (edges come from the reference sketch).
     public static func compareNumerical(
         name: String, reference: UnsafeBufferPointer<Double>, current: UnsafeBufferPointer<Double>,
-        settings: DriftSettings
+        settings: DriftSettings, workspace: ComparisonWorkspace = ComparisonWorkspace()
     ) -> FeatureDriftResult {
-        let refSorted = StatsKernels.finiteSorted(reference, limit: settings.exactLimit)
-        let curSorted = StatsKernels.finiteSorted(current, limit: settings.exactLimit)
-        let refN = refSorted?.count ?? StatsKernels.finiteCount(reference)
-        let curN = curSorted?.count ?? StatsKernels.finiteCount(current)
+        // Exact when both sides fit `exactLimit` (counting finite values only when the column is
+        // longer than the limit).
+        let refN0 = reference.count <= settings.exactLimit ? nil : StatsKernels.finiteCount(reference)
+        let curN0 = current.count <= settings.exactLimit ? nil : StatsKernels.finiteCount(current)
+        let exact = (refN0 ?? 0) <= settings.exactLimit && (curN0 ?? 0) <= settings.exactLimit
+        var refN = refN0 ?? 0
+        var curN = curN0 ?? 0
+        if exact {
+            refN = RadixSort.sortFinite(reference, into: &workspace.reference, scratch: &workspace.scratch)
+            curN = RadixSort.sortFinite(current, into: &workspace.current, scratch: &workspace.scratch)
+        }
         let (test, threshold) = DriftDecision.test(for: .numerical, referenceCount: refN, name: name, settings: settings)
         var r = FeatureDriftResult(
             name: name, kind: .numerical, test: test, threshold: threshold,
@@ -31,13 +49,18 @@ public enum FeatureComparator {
             r.note = refN == 0 ? "no non-missing values in the reference" : "no non-missing values in the current data"
             return r
         }
-        if let a = refSorted, let b = curSorted {
-            let s = StatsKernels.exactNumerical(referenceSorted: a, currentSorted: b, settings: settings)
-            s.apply(to: &r)
+        if exact {
+            workspace.reference.withUnsafeBufferPointer { a in
+                workspace.current.withUnsafeBufferPointer { b in
+                    StatsKernels.exactNumerical(
+                        referenceSorted: UnsafeBufferPointer(rebasing: a[0..<refN]),
+                        currentSorted: UnsafeBufferPointer(rebasing: b[0..<curN]), settings: settings
+                    ).apply(to: &r)
+                }
+            }
         } else {
             r.method = "sketch"
-            let s = StatsKernels.sketchNumerical(reference: reference, current: current, settings: settings)
-            s.apply(to: &r)
+            StatsKernels.sketchNumerical(reference: reference, current: current, settings: settings).apply(to: &r)
         }
         return r
     }

@@ -3,17 +3,6 @@ import MonitorStats
 
 /// The one place MonitorWindowing calls MonitorStats' kernels for drift comparison.
 enum StatsKernels {
-    /// The finite values of `column`, radix-sorted; nil when there are more than `limit` of them.
-    static func finiteSorted(_ column: UnsafeBufferPointer<Double>, limit: Int) -> [Double]? {
-        let n = finiteCount(column)
-        if n > limit { return nil }
-        var out = [Double]()
-        out.reserveCapacity(n)
-        for v in column where v.isFinite { out.append(v) }
-        RadixSort.sort(&out)
-        return out
-    }
-
     static func finiteCount(_ column: UnsafeBufferPointer<Double>) -> Int {
         var n = 0
         for v in column where v.isFinite { n &+= 1 }
@@ -56,9 +45,11 @@ enum StatsKernels {
     /// Evidently's normalisation floor: a constant reference column would otherwise divide by 0.
     static let normedStdFloor = 0.001
 
-    static func exactNumerical(referenceSorted a: [Double], currentSorted b: [Double], settings: DriftSettings) -> Numerical {
-        a.withUnsafeBufferPointer { ra in
-            b.withUnsafeBufferPointer { cb in
+    static func exactNumerical(
+        referenceSorted ra: UnsafeBufferPointer<Double>, currentSorted cb: UnsafeBufferPointer<Double>, settings: DriftSettings
+    ) -> Numerical {
+        do {
+            do {
                 let edges = try? BinEdges(sortedReference: ra, bins: settings.bins)
                 var psi: PSIResult? = nil
                 var js: Double? = nil
@@ -72,8 +63,8 @@ enum StatsKernels {
                 let both = try? kolmogorovSmirnovAndWasserstein(sorted: ra, sorted: cb)
                 let ks = both?.ks
                 let w = both?.wasserstein
-                let rm = Moments(ra)
-                let cm = Moments(cb)
+                let rm = Moments(sortedFinite: ra)
+                let cm = Moments(sortedFinite: cb)
                 let refStd = rm.standardDeviation(ddof: 0)
                 // Out of range: current values outside the reference's [min, max].
                 let lo = lowerBound(cb, ra[0])
