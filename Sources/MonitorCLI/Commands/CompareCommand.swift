@@ -22,36 +22,48 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare a current JSONL file with a reference, feature by feature.",
         discussion: """
-            Reads prediction records (one JSON object per line: {"id","ts","model","features":{...},
-            "prediction":{...}}) from both files. Features come from --config's schema, or are inferred
-            from the reference: numbers are numerical, strings and booleans categorical. null, absent
-            keys, NaN and ±Inf are missing values: counted in missing_rate, never part of a distribution.
+            Reads prediction records, one JSON object per line:
+              {"id","ts","model","features":{...},"prediction":{...}}
+            Features come from --config's schema, or are inferred from the
+            reference: numbers are numerical, strings and booleans categorical.
+            null, absent keys, NaN and ±Inf are missing: counted in
+            missing_rate, never part of a distribution.
 
-            Statistics per feature: PSI over 10 reference-quantile bins (ε = 1e-4), Kolmogorov–Smirnov
-            statistic and p-value (scipy's ks_2samp method="auto"), Wasserstein-1 and its normed form
-            W / max(σ_ref, 0.001), Jensen–Shannon distance (base 2), for categorical features the
-            chi-square homogeneity test over the union of categories; missing, out-of-range and
-            new-category rates.
+            Statistics per feature: PSI over 10 reference-quantile bins
+            (ε = 1e-4); Kolmogorov–Smirnov statistic and p-value (as scipy's
+            ks_2samp, method="auto"); Wasserstein-1 and W / max(σ_ref, 0.001);
+            Jensen–Shannon distance (base 2); for categorical features the
+            chi-square homogeneity test over the union of categories; missing,
+            out-of-range and new-category rates.
 
-            How drift is decided (Evidently's choice of test, plus an effect-size floor):
-              reference ≤ 1000 values   numerical: KS p < alpha and normed Wasserstein ≥ 0.05
-                                        categorical: chi-square p < alpha and JS distance ≥ 0.05
-              reference > 1000 values   numerical: normed Wasserstein ≥ 0.1 and KS p < alpha
-                                        categorical: JS distance ≥ 0.1 and chi-square p < alpha
-            alpha = 0.05, after --correction across features. Large samples make every p-value tiny,
-            so at scale the distance (the size of the change) decides and the p-value only guards
-            against noise in small samples. The dataset drifts when ≥ 50% of features drift.
-            All of these are settings under `drift:` in --config (see the README).
+            How drift is decided (Evidently's test choice + an effect floor):
+              reference ≤ 1000 values
+                numerical:   KS p < alpha and normed Wasserstein ≥ 0.05
+                categorical: chi-square p < alpha and JS distance ≥ 0.05
+              reference > 1000 values
+                numerical:   normed Wasserstein ≥ 0.1 and KS p < alpha
+                categorical: JS distance ≥ 0.1 and chi-square p < alpha
+            alpha = 0.05, after --correction across features. With large
+            samples every p-value is tiny, so the distance (how much the
+            distribution moved) decides and the p-value guards against noise
+            in small samples. The dataset drifts when ≥ 50% of features drift.
+            Every number here is a setting under `drift:` (see the README).
 
-            Exit codes: 0 compared (drift or not); 1 drift found with --fail-on-drift, an invalid
-            --config, or a file without usable records; 2 usage error (bad flags, a path that
-            does not exist or is a directory).
+            Exit codes:
+              0  compared (drift or not)
+              1  drift found with --fail-on-drift; an invalid --config; a file
+                 without a usable record
+              2  usage error: bad flags, a path that does not exist or is a
+                 directory
 
             Examples:
               monitor compare --reference train.jsonl --current today.jsonl
-              monitor compare --reference ref.jsonl --current cur.jsonl --format json > drift.json
-              monitor compare --reference ref.jsonl --current cur.jsonl --correction bh --fail-on-drift
-              monitor compare --reference ref.jsonl --current cur.jsonl --config monitor.yaml
+              monitor compare --reference ref.jsonl --current cur.jsonl \\
+                  --format json > drift.json
+              monitor compare --reference ref.jsonl --current cur.jsonl \\
+                  --correction bh --fail-on-drift
+              monitor compare --reference ref.jsonl --current cur.jsonl \\
+                  --config monitor.yaml
             """
     )
 

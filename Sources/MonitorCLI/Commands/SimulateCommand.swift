@@ -9,27 +9,32 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Write realistic prediction and label logs (JSONL), optionally with drift.",
         discussion: """
             Writes into --out:
-              reference.jsonl    training-period predictions (the --duration before --start), never drifted
-              predictions.jsonl  predictions from --start over --duration; drift applies from --drift-start
-              labels.jsonl       delayed ground truth (lognormal delay, median 1 day; 3% never arrive)
-              manifest.json      the spec, so a run can be reproduced
+              reference.jsonl    training-period predictions (the --duration
+                                 before --start), never drifted
+              predictions.jsonl  predictions from --start over --duration;
+                                 drift applies from --drift-start
+              labels.jsonl       delayed ground truth (lognormal delay, median
+                                 1 day; 3% never arrive), ordered by arrival
+              manifest.json      the options, so a run can be reproduced
 
-            Features: amount, balance, age, txn_count_24h, account_age_days, session_seconds,
-            distance_km, credit_utilization (numerical); country, device, channel,
-            merchant_category (categorical). Output is byte-identical for the same options.
+            Features: amount, balance, age, txn_count_24h, account_age_days,
+            session_seconds, distance_km, credit_utilization (numerical);
+            country, device, channel, merchant_category (categorical).
+            The output is byte-identical for the same options.
 
             Drift spec: comma-separated FEATURE:KIND=VALUE items, KIND one of
               shift=SD          mean shift in standard deviations (numerical)
               scale=FACTOR      spread multiplied by FACTOR (numerical)
-              new-category=P    share P of values replaced by an unseen category (categorical)
+              new-category=P    share P of values replaced by an unseen
+                                category (categorical)
               missing=P         share P of values set to null (any feature)
 
             Examples:
               monitor simulate --out data
               monitor simulate --out data --rows 1000000 --seed 7 \\
-                  --drift amount:shift=0.5,country:new-category=0.05,age:missing=0.1
-              monitor simulate --out week --start 2026-11-01 --duration 7d --drift-start 2026-11-04T12:00:00Z \\
-                  --drift balance:scale=1.5
+                  --drift amount:shift=0.5,country:new-category=0.05
+              monitor simulate --out week --start 2026-11-01 --duration 7d \\
+                  --drift-start 2026-11-04T12:00:00Z --drift balance:scale=1.5
             """
     )
 
