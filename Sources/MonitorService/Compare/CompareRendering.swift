@@ -1,5 +1,5 @@
-public import MonitorCore
-public import MonitorWindowing
+import MonitorCore
+import MonitorWindowing
 
 /// Renders a comparison as DESIGN §12's JSON object, or as a table for people.
 public enum CompareRendering {
