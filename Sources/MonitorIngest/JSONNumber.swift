@@ -141,7 +141,7 @@ package enum JSONNumber {
         let at = UInt8(truncatingIfNeeded: w0 &>> UInt64(i &* 8))
         if at != UInt8(ascii: ".") {
             guard at | 0x20 != UInt8(ascii: "e") else { return nil }
-            let d = Double(intPart)
+            let d = Double(Int64(bitPattern: intPart))
             return (negative ? -d : d, s + i)
         }
         // Fraction: the bytes after the dot, as one 64-bit window of the 16 loaded.
@@ -155,7 +155,7 @@ package enum JSONNumber {
         guard t | 0x20 != UInt8(ascii: "e"), t != UInt8(ascii: ".") else { return nil }
         let m = intPart &* integerPowersOfTen[f] &+ eightDigits(fw, count: f)
         // At most 14 digits: below 2^53, so Double(m) is exact and one division rounds correctly.
-        let d = Double(m) / powersOfTen[f]
+        let d = Double(Int64(bitPattern: m)) / powersOfTen[f]
         return (negative ? -d : d, s + i + 1 + f)
     }
 

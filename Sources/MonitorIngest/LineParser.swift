@@ -481,8 +481,11 @@ struct LineParser {
     ///
     /// On `false`, `p` is on a key's opening quote (the general member code runs next).
     @inline(__always)
-    mutating func fastMembers(node: Int, depth: Int, last: inout Int) -> Bool? {
+    mutating func fastMembers(node: Int, depth: Int, last lastEntry: inout Int) -> Bool? {
         var q = p
+        // In a register, not through the inout reference.
+        var last = lastEntry
+        defer { lastEntry = last }
         members: while true {
             let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
             guard g >= 0, end - q >= 16 else { break members }
