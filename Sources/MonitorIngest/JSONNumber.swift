@@ -125,8 +125,11 @@ package enum JSONNumber {
     /// position after the number; nil for anything else (the caller then tries the other paths).
     @inline(__always)
     static func shortDouble(_ p: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> (value: Double, next: UnsafePointer<UInt8>)? {
-        let negative = p.pointee == UInt8(ascii: "-")
-        let s = negative ? p + 1 : p
+        // Signs and leading digits vary from value to value: everything that depends on them is
+        // computed without branches (a mispredicted branch per number costs more than the rest).
+        let signByte = p.pointee == UInt8(ascii: "-") ? 1 : 0
+        let signBit = UInt64(truncatingIfNeeded: signByte) &<< 63
+        let s = p + signByte
         guard end - s >= 16 else { return nil }
         let raw = UnsafeRawPointer(s)
         let w0 = raw.loadUnaligned(as: UInt64.self)
@@ -134,15 +137,15 @@ package enum JSONNumber {
         let m0 = nonDigitBytes(w0)
         guard m0 != 0 else { return nil }
         let i = m0.trailingZeroBitCount &>> 3  // integer digits, 0 ... 7
-        let first = UInt8(truncatingIfNeeded: w0)
-        // At least one digit, and no leading zero.
-        guard i > 0, first != UInt8(ascii: "0") || i == 1 else { return nil }
+        // At least one digit, and no leading zero (`0` followed by another digit).
+        let leadingZero = (UInt8(truncatingIfNeeded: w0) == UInt8(ascii: "0") ? 1 : 0) & (i > 1 ? 1 : 0)
+        guard i > 0, leadingZero == 0 else { return nil }
         let intPart = eightDigits(w0, count: i)
         let at = UInt8(truncatingIfNeeded: w0 &>> UInt64(i &* 8))
         if at != UInt8(ascii: ".") {
             guard at | 0x20 != UInt8(ascii: "e") else { return nil }
             let d = Double(Int64(bitPattern: intPart))
-            return (negative ? -d : d, s + i)
+            return (Double(bitPattern: d.bitPattern | signBit), s + i)
         }
         // Fraction: the bytes after the dot, as one 64-bit window of the 16 loaded.
         let shift = UInt64((i &+ 1) &* 8)  // 16 ... 64
@@ -154,9 +157,10 @@ package enum JSONNumber {
         let t = UInt8(truncatingIfNeeded: fw &>> UInt64(f &* 8))
         guard t | 0x20 != UInt8(ascii: "e"), t != UInt8(ascii: ".") else { return nil }
         let m = intPart &* integerPowersOfTen[f] &+ eightDigits(fw, count: f)
-        // At most 14 digits: below 2^53, so Double(m) is exact and one division rounds correctly.
+        // At most 14 digits: below 2^53, so Double(m) is exact and one division rounds correctly;
+        // the sign is exact too (`-0.0` included, as `-(0.0)`).
         let d = Double(Int64(bitPattern: m)) / powersOfTen[f]
-        return (negative ? -d : d, s + i + 1 + f)
+        return (Double(bitPattern: d.bitPattern | signBit), s + i + 1 + f)
     }
 
     /// Scans a number at `p`, advancing `p` past it. Returns nil (with `p` unspecified) when the

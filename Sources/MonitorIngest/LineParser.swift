@@ -485,7 +485,15 @@ struct LineParser {
         var q = p
         // In a register, not through the inout reference.
         var last = lastEntry
-        defer { lastEntry = last }
+        // The parser's fields as locals: stores through `num` and `text` could otherwise force
+        // reloads of them from `self` after every value.
+        let guess = self.guess, entries = self.entries, end = self.end, num = self.num, text = self.text
+        let numStride = self.numStride, nodeCount = self.nodeCount
+        var sawFeature = self.sawFeature
+        defer {
+            lastEntry = last
+            self.sawFeature = sawFeature
+        }
         members: while true {
             let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
             guard g >= 0, end - q >= 16 else { break members }
@@ -503,7 +511,9 @@ struct LineParser {
             if child >= 0 && c == UInt8(ascii: "{") {
                 p = v
                 last = g
+                self.sawFeature = sawFeature
                 guard parseObject(node: child, depth: depth + 1) else { return nil }
+                sawFeature = self.sawFeature
                 v = p
             } else {
                 switch e.pointee.kind {
