@@ -530,9 +530,17 @@ struct LineParser {
                     }
                     num[Int(e.pointee.slot) &* numStride] = d
                 case .text:
-                    guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
-                    text[Int(e.pointee.slot)] = TextSlice(base: v + 1, count: close - (v + 1))
-                    v = close + 1
+                    if c == UInt8(ascii: "\"") {
+                        guard let close = Self.plainStringEnd(v + 1, end) else { break members }
+                        text[Int(e.pointee.slot)] = TextSlice(base: v + 1, count: close - (v + 1))
+                        v = close + 1
+                    } else {
+                        // A number used as a category (`"label":0`): its JSON text, verbatim.
+                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")) else { break members }
+                        let start = v
+                        guard JSONNumber.scan(&v, end: end) != nil else { break members }
+                        text[Int(e.pointee.slot)] = TextSlice(base: start, count: v - start)
+                    }
                 case .timestamp:
                     guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
                     if let ms = RFC3339.milliseconds(v + 1, count: close - (v + 1)) {

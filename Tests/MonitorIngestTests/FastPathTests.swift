@@ -102,6 +102,25 @@ struct FastPathTests {
         }
     }
 
+    @Test("numbers used as categories keep their JSON text verbatim, or reject the line, on either path")
+    func numericCategories() {
+        for t in Self.numberTexts() {
+            let valid = Self.isJSONNumber(t)
+            for shape in [#"{"prediction":{"score":0.5,"label":\#(t)}}"#, #"{"prediction":{"label":\#(t) }}"#, #"{"features":{"c":\#(t),"x":1}}"#] {
+                let (b, r, _) = decodeText(shape + "\n", features: [Self.c, Self.x])
+                if valid {
+                    #expect(b.count == 1, "\(shape)")
+                    if b.count == 1 {
+                        let got = shape.contains("label") ? names(b.predictedLabels, b.labelDictionary) : names(b.categorical[0], b.categoricalDictionaries[0])
+                        #expect(got == [t], "\(shape)")
+                    }
+                } else {
+                    #expect(b.count == 0 && r.counts[.malformedJSON] == 1, "\(shape) should be rejected")
+                }
+            }
+        }
+    }
+
     @Test("many lines of varied numbers in one buffer: the guessed key order stays right")
     func numberStream() {
         var rng = SplitMix64(seed: 11)
