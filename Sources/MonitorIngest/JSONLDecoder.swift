@@ -129,33 +129,44 @@ public struct JSONLDecoder: Sendable {
     package var predictionDictionaries: [CategoryDictionary] { Array(dictionaries.suffix(3)) }
 
     /// Column-major staging of the records of one `decode` call (column `c` of record `r` at
-    /// `c * capacity + r`), appended to the batch's columns at the end. Kept between calls (a fresh 5 MB allocation per 8 MiB chunk costs page faults);
+    /// `c * numericColumn + r`, `c * codeColumn + r`), appended to the batch's columns at the end. Kept between calls (a fresh 5 MB allocation per 8 MiB chunk costs page faults);
     /// replaced when the decoder value was copied, so copies never share it.
     final class Rows: @unchecked Sendable {
         var numeric: UnsafeMutablePointer<Double>
         var codes: UnsafeMutablePointer<UInt32>
         var times: UnsafeMutablePointer<Int64>
         var capacity: Int
+        /// Distance between two columns, in elements: the capacity plus one cache line, so that
+        /// the columns of one record fall in different cache sets (with a power-of-two distance
+        /// they all map to one set and every record's stores evict each other from L1).
+        var numericColumn: Int
+        var codeColumn: Int
         let numericStride: Int
         let codeStride: Int
+
+        static func columnDistances(_ capacity: Int) -> (Int, Int) { (capacity + 8, capacity + 16) }
 
         init(capacity: Int, numericStride: Int, codeStride: Int) {
             self.capacity = capacity
             self.numericStride = numericStride
             self.codeStride = codeStride
-            numeric = .allocate(capacity: capacity * numericStride)
-            codes = .allocate(capacity: capacity * codeStride)
+            (numericColumn, codeColumn) = Self.columnDistances(capacity)
+            numeric = .allocate(capacity: numericColumn * numericStride)
+            codes = .allocate(capacity: codeColumn * codeStride)
             times = .allocate(capacity: capacity)
         }
 
         func grow(keeping n: Int) {
             let c = capacity * 2
-            let nn = UnsafeMutablePointer<Double>.allocate(capacity: c * numericStride)
-            for k in 0..<numericStride { (nn + k * c).update(from: numeric + k * capacity, count: n) }
+            let (nc, cc0) = Self.columnDistances(c)
+            let nn = UnsafeMutablePointer<Double>.allocate(capacity: nc * numericStride)
+            for k in 0..<numericStride { (nn + k * nc).update(from: numeric + k * numericColumn, count: n) }
             numeric.deallocate()
             numeric = nn
-            let cc = UnsafeMutablePointer<UInt32>.allocate(capacity: c * codeStride)
-            for k in 0..<codeStride { (cc + k * c).update(from: codes + k * capacity, count: n) }
+            let cc = UnsafeMutablePointer<UInt32>.allocate(capacity: cc0 * codeStride)
+            for k in 0..<codeStride { (cc + k * cc0).update(from: codes + k * codeColumn, count: n) }
+            numericColumn = nc
+            codeColumn = cc0
             codes.deallocate()
             codes = cc
             let tt = UnsafeMutablePointer<Int64>.allocate(capacity: c)
@@ -202,6 +213,8 @@ public struct JSONLDecoder: Sendable {
         var codeRows = rows.codes
         var timeRows = rows.times
         var capacity = rows.capacity
+        var numericColumn = rows.numericColumn
+        var codeColumn = rows.codeColumn
         let text = UnsafeMutablePointer<TextSlice>.allocate(capacity: textSlots)
         let guess = UnsafeMutablePointer<Int32>.allocate(capacity: guesses.count)
         for (i, g) in guesses.enumerated() { guess[i] = g }
@@ -256,8 +269,10 @@ public struct JSONLDecoder: Sendable {
                 codeRows = rows.codes
                 timeRows = rows.times
                 capacity = rows.capacity
+                numericColumn = rows.numericColumn
+                codeColumn = rows.codeColumn
             }
-            parser.begin(start, lineEnd, row: numericRows + n, stride: capacity)
+            parser.begin(start, lineEnd, row: numericRows + n, stride: numericColumn)
             guard let ok = parser.parseLine() else {
                 report.record(.emptyLine, line: line)
                 continue
@@ -271,14 +286,14 @@ public struct JSONLDecoder: Sendable {
             for j in 0..<codeStride {
                 let t = text[j]
                 guard let b = t.base else {
-                    codes[j &* capacity] = CategoryDictionary.missingCode
+                    codes[j &* codeColumn] = CategoryDictionary.missingCode
                     continue
                 }
                 let h = ByteTable.hash(b, t.count)
                 if let c = views[j].find(b, t.count, hash: h) {
-                    codes[j &* capacity] = c
+                    codes[j &* codeColumn] = c
                 } else {
-                    codes[j &* capacity] = addCategory(j, b, t.count, hash: h)
+                    codes[j &* codeColumn] = addCategory(j, b, t.count, hash: h)
                     views[j] = caches[j].view
                 }
             }
@@ -354,15 +369,14 @@ public struct JSONLDecoder: Sendable {
             setDictionaries(of: &batch)
             return
         }
-        let stride = rows.capacity
         func column<T>(_ base: UnsafeMutablePointer<T>, stride: Int, _ c: Int, into a: inout [T]) {
             // Geometric growth: reserving exactly `count + n` on every chunk would copy the whole
             // column each time.
             if a.capacity < a.count + n { a.reserveCapacity(max(a.count + n, 2 * a.capacity)) }
             a.append(contentsOf: UnsafeBufferPointer(start: base + c * stride, count: n))
         }
-        let ns = stride
-        let cs = stride
+        let ns = rows.numericColumn
+        let cs = rows.codeColumn
         for c in 0..<schema.numericalCount { column(rows.numeric, stride: ns, c, into: &batch.numerical[c]) }
         column(rows.numeric, stride: ns, schema.scoreSlot, into: &batch.scores)
         column(rows.numeric, stride: ns, schema.valueSlot, into: &batch.values)

@@ -111,6 +111,58 @@ package enum JSONNumber {
         return negative ? -d : d
     }
 
+    /// Flags with 0x80 exactly the bytes of `w` that are not ASCII digits.
+    @inline(__always)
+    static func nonDigitBytes(_ w: UInt64) -> UInt64 {
+        let t = w ^ 0x3030_3030_3030_3030  // digits become 0 ... 9
+        // Per byte, no carries: (t & 0x7F) + 0x76 ≤ 0xF5, and it reaches 0x80 iff t & 0x7F ≥ 10.
+        return (((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080
+    }
+
+    /// The shortest common shape, from one 16-byte window: `-?` 1…7 integer digits, then
+    /// optionally `.` and 1…8 fraction digits, the whole number and its terminator within the
+    /// window. Returns exactly what ``commonDouble(_:end:)`` returns for such text, with the
+    /// position after the number; nil for anything else (the caller then tries the other paths).
+    @inline(__always)
+    static func shortDouble(_ p: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> (value: Double, next: UnsafePointer<UInt8>)? {
+        // Signs and leading digits vary from value to value: everything that depends on them is
+        // computed without branches (a mispredicted branch per number costs more than the rest).
+        let signByte = p.pointee == UInt8(ascii: "-") ? 1 : 0
+        let signBit = UInt64(truncatingIfNeeded: signByte) &<< 63
+        let s = p + signByte
+        guard end - s >= 16 else { return nil }
+        let raw = UnsafeRawPointer(s)
+        let w0 = raw.loadUnaligned(as: UInt64.self)
+        let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let m0 = nonDigitBytes(w0)
+        guard m0 != 0 else { return nil }
+        let i = m0.trailingZeroBitCount &>> 3  // integer digits, 0 ... 7
+        // At least one digit, and no leading zero (`0` followed by another digit).
+        let leadingZero = (UInt8(truncatingIfNeeded: w0) == UInt8(ascii: "0") ? 1 : 0) & (i > 1 ? 1 : 0)
+        guard i > 0, leadingZero == 0 else { return nil }
+        let intPart = eightDigits(w0, count: i)
+        let at = UInt8(truncatingIfNeeded: w0 &>> UInt64(i &* 8))
+        if at != UInt8(ascii: ".") {
+            guard at | 0x20 != UInt8(ascii: "e") else { return nil }
+            let d = Double(Int64(bitPattern: intPart))
+            return (Double(bitPattern: d.bitPattern | signBit), s + i)
+        }
+        // Fraction: the bytes after the dot, as one 64-bit window of the 16 loaded.
+        let shift = UInt64((i &+ 1) &* 8)  // 16 ... 64
+        let fw = shift == 64 ? w1 : (w0 &>> shift) | (w1 &<< (64 &- shift))
+        let mf = nonDigitBytes(fw)
+        guard mf != 0 else { return nil }  // more than 7 fraction digits in the window: elsewhere
+        let f = mf.trailingZeroBitCount &>> 3
+        guard f > 0 else { return nil }
+        let t = UInt8(truncatingIfNeeded: fw &>> UInt64(f &* 8))
+        guard t | 0x20 != UInt8(ascii: "e"), t != UInt8(ascii: ".") else { return nil }
+        let m = intPart &* integerPowersOfTen[f] &+ eightDigits(fw, count: f)
+        // At most 14 digits: below 2^53, so Double(m) is exact and one division rounds correctly;
+        // the sign is exact too (`-0.0` included, as `-(0.0)`).
+        let d = Double(Int64(bitPattern: m)) / powersOfTen[f]
+        return (Double(bitPattern: d.bitPattern | signBit), s + i + 1 + f)
+    }
+
     /// Scans a number at `p`, advancing `p` past it. Returns nil (with `p` unspecified) when the
     /// text is not a JSON number. `end` is the line's sentinel: bytes up to and including it are
     /// readable, and it cannot continue a number.

@@ -397,6 +397,16 @@ struct LineParser {
         var last = -1
         while true {
             guard p.pointee == UInt8(ascii: "\"") else { return false }
+            // Fast path: members in the expected key order, without whitespace, with values of
+            // the common shapes, are parsed here with the position in a register. Anything else
+            // leaves `p` on the member's key and goes to the general code below, which then
+            // parses the member from scratch (nothing is written before a member is accepted).
+            if let r = fastMembers(node: node, depth: depth, last: &last) {
+                if r { return true }
+            } else {
+                return false
+            }
+            guard p.pointee == UInt8(ascii: "\"") else { return false }
             var entry = -1
             // Fast path: the key that followed the previous key last time.
             let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
@@ -461,6 +471,136 @@ struct LineParser {
                 return true
             }
         }
+    }
+
+    /// Parses members at `p` (on a key's quote) while they take the fast path.
+    /// - Returns: true when the object was closed (`p` after its `}`); false when the general
+    ///   path must take over at `p` (on the quote of a member's key, nothing of that member
+    ///   consumed, or after a value whose separator needs the general code, which then checks
+    ///   `endOfMember` itself... see below); nil when the line is malformed.
+    ///
+    /// On `false`, `p` is on a key's opening quote (the general member code runs next).
+    @inline(__always)
+    mutating func fastMembers(node: Int, depth: Int, last lastEntry: inout Int) -> Bool? {
+        var q = p
+        // In a register, not through the inout reference.
+        var last = lastEntry
+        // The parser's fields as locals: stores through `num` and `text` could otherwise force
+        // reloads of them from `self` after every value.
+        let guess = self.guess, entries = self.entries, end = self.end, num = self.num, text = self.text
+        let numStride = self.numStride, nodeCount = self.nodeCount
+        var sawFeature = self.sawFeature
+        defer {
+            lastEntry = last
+            self.sawFeature = sawFeature
+        }
+        members: while true {
+            let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
+            guard g >= 0, end - q >= 16 else { break members }
+            let e = entries + g
+            guard e.pointee.wordComparable else { break members }
+            let raw = UnsafeRawPointer(q + 1)
+            let w0 = raw.loadUnaligned(as: UInt64.self)
+            let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            guard (w0 & e.pointee.mask0) == e.pointee.pattern0 && (w1 & e.pointee.mask1) == e.pointee.pattern1 else { break members }
+            var v = q + Int(e.pointee.keyLength) + 2
+            guard v.pointee == UInt8(ascii: ":") else { break members }
+            v += 1
+            let c = v.pointee
+            let child = Int(e.pointee.child)
+            if child >= 0 && c == UInt8(ascii: "{") {
+                p = v
+                last = g
+                self.sawFeature = sawFeature
+                guard parseObject(node: child, depth: depth + 1) else { return nil }
+                sawFeature = self.sawFeature
+                v = p
+            } else {
+                switch e.pointee.kind {
+                case .numeric:
+                    var d: Double
+                    if let r = JSONNumber.shortDouble(v, end: end) {
+                        d = r.value
+                        v = r.next
+                    } else {
+                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")),
+                            let r = JSONNumber.commonDouble(&v, end: end)
+                        else { break members }
+                        d = r
+                    }
+                    num[Int(e.pointee.slot) &* numStride] = d
+                case .text:
+                    if c == UInt8(ascii: "\"") {
+                        guard let close = Self.plainStringEnd(v + 1, end) else { break members }
+                        text[Int(e.pointee.slot)] = TextSlice(base: v + 1, count: close - (v + 1))
+                        v = close + 1
+                    } else {
+                        // A number used as a category (`"label":0`): its JSON text, verbatim.
+                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")) else { break members }
+                        let start = v
+                        guard JSONNumber.scan(&v, end: end) != nil else { break members }
+                        text[Int(e.pointee.slot)] = TextSlice(base: start, count: v - start)
+                    }
+                case .timestamp:
+                    guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
+                    if let ms = RFC3339.milliseconds(v + 1, count: close - (v + 1)) {
+                        timestamp = ms
+                        timestampBad = false
+                    } else {
+                        timestamp = .min
+                        timestampBad = true
+                    }
+                    v = close + 1
+                case .none:
+                    guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
+                    v = close + 1
+                }
+                if e.pointee.isFeature { sawFeature = true }
+                last = g
+            }
+            // The member is accepted; its separator.
+            let d = v.pointee
+            if d == UInt8(ascii: ",") && v[1] == UInt8(ascii: "\"") {
+                q = v + 1
+                continue
+            }
+            if d == UInt8(ascii: "}") {
+                p = v + 1
+                return true
+            }
+            p = v
+            guard endOfMember() else { return nil }
+            if p.pointee == UInt8(ascii: "}") {
+                p += 1
+                return true
+            }
+            return false
+        }
+        p = q
+        return false
+    }
+
+    /// The closing quote of a string whose content starts at `s`, when the content has no
+    /// escape and no control byte and the closing quote is found by whole words; nil otherwise
+    /// (the general scanner then decides).
+    @inline(__always)
+    static func plainStringEnd(_ s: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
+        var q = s
+        while end - q >= 8 {
+            let w = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            let hit = flags & high
+            if hit != 0 {
+                q += hit.trailingZeroBitCount >> 3
+                return q.pointee == UInt8(ascii: "\"") ? q : nil
+            }
+            q += 8
+        }
+        return nil
     }
 
     /// After a member's value: on `,` moves to the next key; on `}` stays on it.
