@@ -17,6 +17,18 @@ enum ValueKind: UInt8 {
     case number = 1, string, bool, missing, other
 }
 
+/// A key seen where the schema has no entry for it (outside the features object), following
+/// the entry `after` (-1: first in its object): the next time it follows that entry with a plain
+/// string value, the fast path skips it without the general member code. `after == -2`: none.
+struct SkipKey {
+    var after: Int32 = -2
+    var length: Int32 = 0
+    var pattern0: UInt64 = 0
+    var pattern1: UInt64 = 0
+    var mask0: UInt64 = 0
+    var mask1: UInt64 = 0
+}
+
 /// A key of the features object that is not in the schema, with its value's kind.
 struct UnknownKey {
     var base: UnsafePointer<UInt8>
@@ -45,6 +57,8 @@ struct LineParser {
     /// matched by one or two word compares.
     let guess: UnsafeMutablePointer<Int32>
     let nodeCount: Int
+    /// Per node: the unknown key last skipped by the general code (see ``SkipKey``).
+    let skips: UnsafeMutablePointer<SkipKey>
     /// 0 for milliseconds, 3 for seconds.
     let unitExponent: Int
     /// Containers nested deeper than this are rejected as malformed; bounds recursion.
@@ -94,12 +108,15 @@ struct LineParser {
         scratch = .allocate(capacity: scratchCapacity)
         unknownCapacity = 64
         unknown = .allocate(capacity: unknownCapacity)
+        skips = .allocate(capacity: max(1, schema.nodeCount))
+        skips.initialize(repeating: SkipKey(), count: max(1, schema.nodeCount))
     }
 
     /// Frees the scratch buffers; call once when done.
     func release() {
         scratch.deallocate()
         unknown.deallocate()
+        skips.deallocate()
     }
 
     /// Resets the per-record state for the line `start ..< end` (sentinel at `end`) and a row.
@@ -439,6 +456,9 @@ struct LineParser {
                 if entry >= 0 {
                     if last < 0 { guess[node] = Int32(entry) } else { guess[nodeCount &+ last] = Int32(entry) }
                 }
+                if entry < 0 && !info.isFeatures && !stringEscaped && key.count < 16 {
+                    rememberUnknown(node: node, after: last, key.base!, key.count)
+                }
                 if entry < 0 && info.isFeatures {
                     skipWhitespace()
                     guard p.pointee == UInt8(ascii: ":") else { return false }
@@ -495,68 +515,73 @@ struct LineParser {
             self.sawFeature = sawFeature
         }
         members: while true {
-            let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
-            guard g >= 0, end - q >= 16 else { break members }
-            let e = entries + g
-            guard e.pointee.wordComparable else { break members }
-            let raw = UnsafeRawPointer(q + 1)
-            let w0 = raw.loadUnaligned(as: UInt64.self)
-            let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            guard (w0 & e.pointee.mask0) == e.pointee.pattern0 && (w1 & e.pointee.mask1) == e.pointee.pattern1 else { break members }
-            var v = q + Int(e.pointee.keyLength) + 2
-            guard v.pointee == UInt8(ascii: ":") else { break members }
-            v += 1
-            let c = v.pointee
-            let child = Int(e.pointee.child)
-            if child >= 0 && c == UInt8(ascii: "{") {
-                p = v
-                last = g
-                self.sawFeature = sawFeature
-                guard parseObject(node: child, depth: depth + 1) else { return nil }
-                sawFeature = self.sawFeature
-                v = p
+            var v: UnsafePointer<UInt8>
+            if let after = skipUnknownMember(q, node: node, last: last) {
+                v = after
             } else {
-                switch e.pointee.kind {
-                case .numeric:
-                    var d: Double
-                    if let r = JSONNumber.shortDouble(v, end: end) {
-                        d = r.value
-                        v = r.next
-                    } else {
-                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")),
-                            let r = JSONNumber.commonDouble(&v, end: end)
-                        else { break members }
-                        d = r
-                    }
-                    num[Int(e.pointee.slot) &* numStride] = d
-                case .text:
-                    if c == UInt8(ascii: "\"") {
-                        guard let close = Self.plainStringEnd(v + 1, end) else { break members }
-                        text[Int(e.pointee.slot)] = TextSlice(base: v + 1, count: close - (v + 1))
+                let g = Int(last < 0 ? guess[node] : guess[nodeCount &+ last])
+                guard g >= 0, end - q >= 16 else { break members }
+                let e = entries + g
+                guard e.pointee.wordComparable else { break members }
+                let raw = UnsafeRawPointer(q + 1)
+                let w0 = raw.loadUnaligned(as: UInt64.self)
+                let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                guard (w0 & e.pointee.mask0) == e.pointee.pattern0 && (w1 & e.pointee.mask1) == e.pointee.pattern1 else { break members }
+                v = q + Int(e.pointee.keyLength) + 2
+                guard v.pointee == UInt8(ascii: ":") else { break members }
+                v += 1
+                let c = v.pointee
+                let child = Int(e.pointee.child)
+                if child >= 0 && c == UInt8(ascii: "{") {
+                    p = v
+                    last = g
+                    self.sawFeature = sawFeature
+                    guard parseObject(node: child, depth: depth + 1) else { return nil }
+                    sawFeature = self.sawFeature
+                    v = p
+                } else {
+                    switch e.pointee.kind {
+                    case .numeric:
+                        var d: Double
+                        if let r = JSONNumber.shortDouble(v, end: end) {
+                            d = r.value
+                            v = r.next
+                        } else {
+                            guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")),
+                                let r = JSONNumber.commonDouble(&v, end: end)
+                            else { break members }
+                            d = r
+                        }
+                        num[Int(e.pointee.slot) &* numStride] = d
+                    case .text:
+                        if c == UInt8(ascii: "\"") {
+                            guard let close = Self.plainStringEnd(v + 1, end) else { break members }
+                            text[Int(e.pointee.slot)] = TextSlice(base: v + 1, count: close - (v + 1))
+                            v = close + 1
+                        } else {
+                            // A number used as a category (`"label":0`): its JSON text, verbatim.
+                            guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")) else { break members }
+                            let start = v
+                            guard JSONNumber.scan(&v, end: end) != nil else { break members }
+                            text[Int(e.pointee.slot)] = TextSlice(base: start, count: v - start)
+                        }
+                    case .timestamp:
+                        guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
+                        if let ms = RFC3339.milliseconds(v + 1, count: close - (v + 1)) {
+                            timestamp = ms
+                            timestampBad = false
+                        } else {
+                            timestamp = .min
+                            timestampBad = true
+                        }
                         v = close + 1
-                    } else {
-                        // A number used as a category (`"label":0`): its JSON text, verbatim.
-                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && v[1] != UInt8(ascii: "I")) else { break members }
-                        let start = v
-                        guard JSONNumber.scan(&v, end: end) != nil else { break members }
-                        text[Int(e.pointee.slot)] = TextSlice(base: start, count: v - start)
+                    case .none:
+                        guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
+                        v = close + 1
                     }
-                case .timestamp:
-                    guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
-                    if let ms = RFC3339.milliseconds(v + 1, count: close - (v + 1)) {
-                        timestamp = ms
-                        timestampBad = false
-                    } else {
-                        timestamp = .min
-                        timestampBad = true
-                    }
-                    v = close + 1
-                case .none:
-                    guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 1, end) else { break members }
-                    v = close + 1
+                    if e.pointee.isFeature { sawFeature = true }
+                    last = g
                 }
-                if e.pointee.isFeature { sawFeature = true }
-                last = g
             }
             // The member is accepted; its separator.
             let d = v.pointee
@@ -578,6 +603,38 @@ struct LineParser {
         }
         p = q
         return false
+    }
+
+    /// Notes an unknown key (raw bytes, at most 15) for ``skipUnknownMember(_:node:last:)``.
+    mutating func rememberUnknown(node: Int, after: Int, _ k: UnsafePointer<UInt8>, _ n: Int) {
+        var sk = SkipKey(after: Int32(after), length: Int32(n))
+        for j in 0...n {
+            let b = UInt64(j < n ? k[j] : UInt8(ascii: "\""))
+            if j < 8 {
+                sk.pattern0 |= b << (8 * j)
+                sk.mask0 |= 0xFF << (8 * j)
+            } else {
+                sk.pattern1 |= b << (8 * (j - 8))
+                sk.mask1 |= 0xFF << (8 * (j - 8))
+            }
+        }
+        skips[node] = sk
+    }
+
+    /// When the member at `q` is the node's remembered unknown key, after the same entry, with
+    /// a plain string value: the position after that value (nothing is recorded for it, as the
+    /// general code records nothing for an unknown key outside the features object); else nil.
+    @inline(__always)
+    func skipUnknownMember(_ q: UnsafePointer<UInt8>, node: Int, last: Int) -> UnsafePointer<UInt8>? {
+        let sk = skips + node
+        guard Int(sk.pointee.after) == last, end - q >= 16 else { return nil }
+        let raw = UnsafeRawPointer(q + 1)
+        let w0 = raw.loadUnaligned(as: UInt64.self)
+        let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        guard (w0 & sk.pointee.mask0) == sk.pointee.pattern0 && (w1 & sk.pointee.mask1) == sk.pointee.pattern1 else { return nil }
+        let v = q + Int(sk.pointee.length) + 2
+        guard v.pointee == UInt8(ascii: ":"), v[1] == UInt8(ascii: "\""), let close = Self.plainStringEnd(v + 2, end) else { return nil }
+        return close + 1
     }
 
     /// The closing quote of a string whose content starts at `s`, when the content has no

@@ -178,6 +178,27 @@ struct FastPathTests {
         }
     }
 
+    @Test("unknown keys outside the features object are skipped alike on both paths, bad values still reject")
+    func unknownRootKeys() {
+        let lines = [
+            #"{"id":"a","features":{"x":1}}"#,
+            #"{"id":"b","features":{"x":2}}"#,
+            #"{"id":"c\n","features":{"x":3}}"#,
+            #"{"id":{"n":[1,"}"]},"features":{"x":4}}"#,
+            #"{"id":"d\#u{01}","features":{"x":5}}"#,
+            #"{"id":"e","features":{"x":6},"id":"f"}"#,
+            #"{"features":{"x":7},"id":"g"}"#,
+            #"{"id":"h,"features":{"x":8}}"#,
+            #"{"id":7,"features":{"x":9}}"#,
+            #"{"idx":"i","features":{"x":10}}"#,
+            #"{"id":"j"  ,  "features":{"x":11}}"#,
+            #"{"id":"k","features":{"x":12}}"#,
+        ]
+        let (b, r, _) = decodeText(lines.joined(separator: "\n") + "\n", features: [Self.x])
+        #expect(b.numerical[0] == [1, 2, 3, 4, 6, 7, 9, 10, 11, 12])
+        #expect(r.counts[.malformedJSON] == 2 && r.sampleLines[.malformedJSON] == [5, 8])
+    }
+
     @Test("timestamps, ids and model strings on the fast path; escaped or non-string values on the general one")
     func rootStrings() {
         var options = DecodeOptions()
