@@ -66,52 +66,42 @@ public func kolmogorovSmirnovAndWasserstein(
 }
 
 /// `ksDifferenceExtremes` plus ∫|F₁ − F₂| dt, in the same merge.
+///
+/// The loop keeps K = i·n − j·m (the exact lattice value of F₁ − F₂, scaled by mn) up to date
+/// incrementally (+n for a value of x, −m for a value of y), so each step costs a compare, two
+/// selects and two adds; heights for the area are |K|/(mn). All running state lives in one
+/// struct so the optimiser keeps it in registers.
 func ksDifferenceExtremesAndArea(
     _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>
 ) -> (KSDifferenceExtremes, Double) {
     let m = x.count
     let n = y.count
-    let dm = Double(m)
-    let dn = Double(n)
-    let invM = 1 / dm
-    let invN = 1 / dn
     precondition(Double(m) * Double(n) < 0x1p62, "kolmogorovSmirnov: m·n overflows the lattice arithmetic")
-    var t = KSExtremesTracker(dm: dm, dn: dn)
-    var i = 0
-    var j = 0
-    var gi = 0
-    var gj = 0
-    // The area: Σ |F₁ − F₂| (after the previous run) × (this run's value − the previous one's).
-    var sum = 0.0
-    var compensation = 0.0
-    var lastValue = Swift.min(x[0], y[0])
-    var lastHeight = 0.0
-    @inline(__always) func endOfRun(_ v: Double) {
-        let term = lastHeight * (v - lastValue)
-        let s = sum + term
-        compensation += Swift.abs(sum) >= Swift.abs(term) ? (sum - s) + term : (term - s) + sum
-        sum = s
-        lastValue = v
-        lastHeight = Swift.abs(Double(i) * invM - Double(j) * invN)
-        t.endRun(i &* n &- j &* m, i, j, gi, gj, x, y)
-        gi = i
-        gj = j
-    }
-    while i < m - 1 && j < n - 1 {
-        let a = x[i]
-        let b = y[j]
+    var s = MergeState(m: m, n: n, first: Swift.min(x[0], y[0]))
+    // Unchecked part: after taking one element, x[i] and y[j] are still in bounds.
+    while s.i < m - 1 && s.j < n - 1 {
+        let a = x[s.i]
+        let b = y[s.j]
         let takeX = a <= b
         let v = takeX ? a : b
-        i &+= takeX ? 1 : 0
-        j &+= takeX ? 0 : 1
-        if (x[i] != v) && (y[j] != v) { endOfRun(v) }
+        s.i &+= takeX ? 1 : 0
+        s.j &+= takeX ? 0 : 1
+        s.k &+= takeX ? n : -m
+        if (x[s.i] != v) && (y[s.j] != v) { s.endRun(v, x, y) }
     }
-    while i < m || j < n {
-        let takeX = j >= n || (i < m && x[i] <= y[j])
-        let v = takeX ? x[i] : y[j]
-        if takeX { i += 1 } else { j += 1 }
-        if (i >= m || x[i] != v) && (j >= n || y[j] != v) { endOfRun(v) }
+    while s.i < m || s.j < n {
+        let takeX = s.j >= n || (s.i < m && x[s.i] <= y[s.j])
+        let v = takeX ? x[s.i] : y[s.j]
+        if takeX {
+            s.i += 1
+            s.k += n
+        } else {
+            s.j += 1
+            s.k -= m
+        }
+        if (s.i >= m || x[s.i] != v) && (s.j >= n || y[s.j] != v) { s.endRun(v, x, y) }
     }
+    let t = s.tracker
     let fMaxX = t.value(t.maxX)
     let fMaxY = t.value(t.maxY)
     let fMinX = t.value(t.minX)
@@ -119,5 +109,43 @@ func ksDifferenceExtremesAndArea(
     let extremes = KSDifferenceExtremes(
         maximum: Swift.max(fMaxX, fMaxY), maximumLocation: fMaxX >= fMaxY ? t.maxX.location : t.maxY.location,
         minimum: Swift.min(fMinX, fMinY), minimumLocation: fMinX <= fMinY ? t.minX.location : t.minY.location)
-    return (extremes, sum + compensation)
+    return (extremes, s.sum + s.compensation)
+}
+
+/// The running state of the fused merge.
+struct MergeState {
+    var i = 0
+    var j = 0
+    /// Where the current run of equal values began.
+    var gi = 0
+    var gj = 0
+    /// i·n − j·m.
+    var k = 0
+    /// Neumaier-compensated Σ |F₁ − F₂| × Δt.
+    var sum = 0.0
+    var compensation = 0.0
+    var lastValue: Double
+    var lastHeight = 0.0
+    let invMN: Double
+    var tracker: KSExtremesTracker
+
+    init(m: Int, n: Int, first: Double) {
+        lastValue = first
+        invMN = 1 / (Double(m) * Double(n))
+        tracker = KSExtremesTracker(dm: Double(m), dn: Double(n))
+    }
+
+    /// A run of values equal to `v` has ended after i values of x and j of y.
+    @inline(__always)
+    mutating func endRun(_ v: Double, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) {
+        let term = lastHeight * (v - lastValue)
+        let t = sum + term
+        compensation += Swift.abs(sum) >= Swift.abs(term) ? (sum - t) + term : (term - t) + sum
+        sum = t
+        lastValue = v
+        lastHeight = Double(k.magnitude) * invMN
+        tracker.endRun(k, i, j, gi, gj, x, y)
+        gi = i
+        gj = j
+    }
 }
