@@ -193,6 +193,21 @@ struct CompareCLITests {
         }
     }
 
+    @Test("an override whose test does not fit the feature's kind is an error; one for an absent feature a warning")
+    func overrideKinds() throws {
+        let dir = try TempDir()
+        let (ref, cur) = try Self.files(dir, rows: 50)
+        let bad = try dir.write("bad.yaml", "drift:\n  overrides:\n    country: {test: ks}\n    amount: {test: chi2}\n")
+        let r = try MonitorProcess.run(["compare", "--reference", ref, "--current", cur, "--config", bad])
+        #expect(r.code == 1)
+        #expect(r.stderr.contains("drift.overrides.amount: test chi2 applies to categorical features; \"amount\" is numerical"), "\(r.stderr)")
+        #expect(r.stderr.contains("drift.overrides.country: test ks applies to numerical features; \"country\" is categorical"), "\(r.stderr)")
+        let absent = try dir.write("absent.yaml", "drift:\n  overrides:\n    height: {test: psi}\n")
+        let a = try MonitorProcess.run(["compare", "--reference", ref, "--current", cur, "--config", absent])
+        #expect(a.code == 0)
+        #expect(a.stdout.contains("warning: drift.overrides.height: no feature \"height\" in the data"), "\(a.stdout)")
+    }
+
     @Test("every command has --help with an example")
     func help() throws {
         for cmd in ["compare", "simulate"] {

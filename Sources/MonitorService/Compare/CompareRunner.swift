@@ -92,6 +92,8 @@ public enum CompareRunner {
             }
         }
 
+        try checkOverrides(config.drift, features: features, configPath: request.configPath, warnings: &warnings)
+
         var options = DecodeOptions()
         options.threads = request.threads
         let ref: DecodedFile
@@ -208,6 +210,31 @@ public enum CompareRunner {
             DispatchQueue.concurrentPerform(iterations: total, execute: work)
         }
         return (0..<total).map { out[$0]! }
+    }
+
+    /// Per-feature test overrides must name a test that applies to the feature's kind; overrides
+    /// of features that are not in the data are reported as warnings.
+    static func checkOverrides(
+        _ drift: DriftSettings, features: [FeatureSpec], configPath: String?, warnings: inout [String]
+    ) throws(ServiceError) {
+        var problems: [String] = []
+        for (name, o) in drift.overrides.sorted(by: { $0.key < $1.key }) {
+            guard let f = features.first(where: { $0.name == name }) else {
+                warnings.append("drift.overrides.\(name): no feature \"\(name)\" in the data; the override is unused")
+                continue
+            }
+            let ok: Bool
+            switch o.test {
+            case .ks, .wassersteinNormed: ok = f.kind == .numerical
+            case .chi2: ok = f.kind == .categorical
+            case .psi, .jsDistance: ok = true
+            }
+            if !ok {
+                let needs = f.kind == .numerical ? "categorical" : "numerical"
+                problems.append("\(configPath ?? "config"): drift.overrides.\(name): test \(o.test.rawValue) applies to \(needs) features; \"\(name)\" is \(f.kind.rawValue)")
+            }
+        }
+        if !problems.isEmpty { throw .config(problems.joined(separator: "\n")) }
     }
 
     static func loadConfig(_ path: String) throws(ServiceError) -> MonitorConfig {
