@@ -258,6 +258,8 @@ public struct JSONLDecoder: Sendable {
         var activeCount = 0
         var activeSawFeature = false
         var activeTemplate: LineTemplate? = nil
+        var activeHints = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        defer { activeHints.deallocate() }
         func setTemplate(_ t: LineTemplate?) {
             template = t
             activeTemplate = t
@@ -268,6 +270,9 @@ public struct JSONLDecoder: Sendable {
                 activeSlots = UnsafePointer(t.slotPointer)
                 activeWords = UnsafeRawPointer(t.wordPointer)
                 activeCount = t.slots.count
+                activeHints.deallocate()
+                activeHints = .allocate(capacity: activeCount)
+                activeHints.initialize(repeating: -1, count: activeCount)
                 activeSawFeature = t.sawFeature
             } else {
                 activeSlots = nil
@@ -339,7 +344,7 @@ public struct JSONLDecoder: Sendable {
             parser.begin(start, lineEnd, row: numericRows + n, stride: numericColumn)
             var matched = false
             if activeSlots != nil {
-                matched = parser.matchTemplate(activeSlots!, activeCount, activeWords!, sawFeature: activeSawFeature)
+                matched = parser.matchTemplate(activeSlots!, activeCount, activeWords!, hints: activeHints, sawFeature: activeSawFeature)
                 if !matched {
                     templateMisses += 1
                     if templateMisses >= Self.templateMissLimit { setTemplate(nil) }

@@ -20,6 +20,8 @@ struct TemplateSlot: Equatable {
     var tailMask: UInt64
     var kind: Kind
     var slot: Int32
+    /// The first byte of the next slot's literal (what ends this slot's value).
+    var terminator: UInt8 = 0
 }
 
 /// A line shape learnt from a file: the exact bytes between values (keys, punctuation, no
@@ -180,24 +182,68 @@ final class LineTemplate: @unchecked Sendable, Equatable {
         guard object(0, depth: 0) else { return nil }
         guard p == end || (p.pointee == 0x0D && p + 1 == end) else { return nil }
         flush(.end, 0)
+        for i in 0..<(slots.count - 1) {
+            // Every literal after the first starts with the byte that ends the value before it.
+            let next = slots[i + 1]
+            guard next.length > 0 else { return nil }
+            slots[i].terminator = UInt8(truncatingIfNeeded: words[Int(next.offset) / 8])
+        }
         return LineTemplate(slots: slots, words: words, sawFeature: sawFeature)
     }
 }
 
 extension LineParser {
+    /// Flags (0x80) bytes of `w` that are `"`, `\\` or control bytes; nonzero iff one is
+    /// present (flags above a true one may be spurious, never below).
+    @inline(__always)
+    static func specialBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)) & 0x8080_8080_8080_8080
+    }
+
+    /// Whether `s ..< s + n` holds no `"`, `\\` or control byte and `s[n]` is `"`.
+    /// `s + n + 8` must be readable.
+    @inline(__always)
+    static func plainString(_ s: UnsafePointer<UInt8>, count n: Int) -> Bool {
+        let raw = UnsafeRawPointer(s)
+        var k = 0
+        var acc: UInt64 = 0
+        while k &+ 8 <= n {
+            acc |= specialBytes(raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+            k &+= 8
+        }
+        let rest = n &- k
+        // Bytes from `rest` on are cleared: a flag can only appear at or above a true match.
+        let mask: UInt64 = rest == 0 ? 0 : ~UInt64(0) &>> UInt64(64 &- rest &* 8)
+        acc |= specialBytes(raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)) & mask
+        return acc == 0 && s[n] == UInt8(ascii: "\"")
+    }
+
     /// Decodes the line set up by `begin` through the template: true when it matched (the
     /// record's state is then exactly what ``parseLine()`` would have produced); false when it
     /// did not, with the row and text slots partly written (call `begin` again before the
     /// general parser).
+    ///
+    /// Value positions do not wait for the values: a string is expected to have the length it
+    /// had on the previous line (`hints`, per slot: -1 unknown, -2 varies), a number to end at
+    /// the first occurrence of the next literal's first byte within 16 bytes; each value is
+    /// then checked against those bounds off the critical path, and any disagreement rejects
+    /// the line (all of it is checked before it is accepted).
     @inline(__always)
-    mutating func matchTemplate(_ slots: UnsafePointer<TemplateSlot>, _ count: Int, _ words: UnsafeRawPointer, sawFeature: Bool) -> Bool {
+    mutating func matchTemplate(
+        _ slots: UnsafePointer<TemplateSlot>, _ count: Int, _ words: UnsafeRawPointer, hints: UnsafeMutablePointer<Int32>, sawFeature: Bool
+    ) -> Bool {
         var q = p
         let end = self.end, num = self.num, text = self.text, numStride = self.numStride
         var ts = Int64.min
         var tsBad = true
+        var bad = false
         var i = 0
         while true {
             let s = slots + i
+            let hint = hints + i
             i &+= 1
             // The literal.
             let length = Int(s.pointee.length)
@@ -226,47 +272,91 @@ extension LineParser {
             let c = q.pointee
             switch s.pointee.kind {
             case .end:
-                guard q == end || (c == 0x0D && q + 1 == end) else { return false }
+                guard !bad, q == end || (c == 0x0D && q + 1 == end) else { return false }
                 timestamp = ts
                 timestampBad = tsBad
                 self.sawFeature = sawFeature
                 return true
-            case .skipString:
-                guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(q + 1, end) else { return false }
-                q = close + 1
             case .numeric:
-                var d: Double
-                if let r = JSONNumber.shortDouble(q, end: end) {
-                    d = r.value
-                    q = r.next
+                if end - q >= 16 {
+                    // The number ends at the terminator's first occurrence in the window.
+                    let t = UInt64(s.pointee.terminator) &* 0x0101_0101_0101_0101
+                    let raw = UnsafeRawPointer(q)
+                    let x0 = raw.loadUnaligned(as: UInt64.self) ^ t
+                    let x1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ t
+                    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+                    let z0 = ~(((x0 & low) &+ low) | x0 | low)
+                    let z1 = ~(((x1 & low) &+ low) | x1 | low)
+                    let n0 = z0.trailingZeroBitCount &>> 3  // 8 when none
+                    let n1 = 8 &+ (z1.trailingZeroBitCount &>> 3)  // 16 when none
+                    let n = z0 != 0 ? n0 : n1
+                    let next = q + n
+                    var d: Double
+                    if let r = JSONNumber.shortDouble(q, end: end) {
+                        d = r.value
+                        bad = bad || r.next != next
+                    } else {
+                        var v = q
+                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && q[1] != UInt8(ascii: "I")),
+                            let r = JSONNumber.commonDouble(&v, end: end)
+                        else { return false }
+                        d = r
+                        bad = bad || v != next
+                    }
+                    num[Int(s.pointee.slot) &* numStride] = d
+                    q = next
                 } else {
-                    guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && q[1] != UInt8(ascii: "I")),
-                        let r = JSONNumber.commonDouble(&q, end: end)
-                    else { return false }
-                    d = r
+                    var d: Double
+                    if let r = JSONNumber.shortDouble(q, end: end) {
+                        d = r.value
+                        q = r.next
+                    } else {
+                        guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && q[1] != UInt8(ascii: "I")),
+                            let r = JSONNumber.commonDouble(&q, end: end)
+                        else { return false }
+                        d = r
+                    }
+                    num[Int(s.pointee.slot) &* numStride] = d
                 }
-                num[Int(s.pointee.slot) &* numStride] = d
-            case .text:
-                if c == UInt8(ascii: "\"") {
+            case .skipString, .text, .timestamp:
+                let kind = s.pointee.kind
+                let h = Int(hint.pointee)
+                var content: UnsafePointer<UInt8>
+                var n: Int
+                if c == UInt8(ascii: "\"") && h >= 0 && end - q >= h &+ 9 {
+                    // The length of the previous line's value.
+                    content = q + 1
+                    n = h
+                    if !Self.plainString(content, count: n) {
+                        hint.pointee = -2
+                        return false
+                    }
+                    q = q + (h &+ 2)
+                } else if c == UInt8(ascii: "\"") {
                     guard let close = Self.plainStringEnd(q + 1, end) else { return false }
-                    text[Int(s.pointee.slot)] = TextSlice(base: q + 1, count: close - (q + 1))
+                    content = q + 1
+                    n = close - content
+                    if h == -1 { hint.pointee = Int32(truncatingIfNeeded: n) }
                     q = close + 1
                 } else {
-                    guard c &- 0x30 < 10 || (c == UInt8(ascii: "-") && q[1] != UInt8(ascii: "I")) else { return false }
-                    let start = q
+                    // A number as a category.
+                    guard kind == .text, c &- 0x30 < 10 || (c == UInt8(ascii: "-") && q[1] != UInt8(ascii: "I")) else { return false }
+                    content = q
                     guard JSONNumber.scan(&q, end: end) != nil else { return false }
-                    text[Int(s.pointee.slot)] = TextSlice(base: start, count: q - start)
+                    n = q - content
                 }
-            case .timestamp:
-                guard c == UInt8(ascii: "\""), let close = Self.plainStringEnd(q + 1, end) else { return false }
-                if let ms = RFC3339.milliseconds(q + 1, count: close - (q + 1)) {
-                    ts = ms
-                    tsBad = false
-                } else {
-                    ts = .min
-                    tsBad = true
+                switch kind {
+                case .text: text[Int(s.pointee.slot)] = TextSlice(base: content, count: n)
+                case .timestamp:
+                    if let ms = RFC3339.milliseconds(content, count: n) {
+                        ts = ms
+                        tsBad = false
+                    } else {
+                        ts = .min
+                        tsBad = true
+                    }
+                default: break
                 }
-                q = close + 1
             }
         }
     }

@@ -86,6 +86,8 @@ struct LineTemplateTests {
                 l.replaceSubrange(s..<e, with: alt)
                 lines.append(l)
                 lines.append(Self.line(lines.count))
+                // Alone after template lines too: per-slot length expectations are still fresh.
+                #expect(Self.compare(((0..<12).map(Self.line) + [l, Self.line(3)]).joined(separator: "\n")) >= 3)
             }
         }
         let text = lines.joined(separator: "\n") + "\n"
@@ -99,9 +101,15 @@ struct LineTemplateTests {
         let base = Array(Self.line(5).utf8)
         let replacements = Array(" \t\r\",:{}[]0-.eNx\\".utf8)
         var lines: [String] = (0..<12).map(Self.line)
+        let prefix = (0..<12).map { Self.line($0 * 4 + 1) }.joined(separator: "\n") + "\n"
+        var fresh = 0
         func add(_ bytes: [UInt8]) {
-            lines.append(String(decoding: bytes, as: UTF8.self))
+            let l = String(decoding: bytes, as: UTF8.self)
+            lines.append(l)
             lines.append(Self.line(lines.count))
+            // Alone after template lines of the same value lengths: every check of the
+            // template path sees this edit with its length expectations intact.
+            fresh += Self.compare(prefix + l + "\n" + Self.line(5))
         }
         for k in 0..<base.count {
             var d = base
@@ -124,6 +132,7 @@ struct LineTemplateTests {
         for tail in [" ", "\t", "\r", " \r", "x", "}", ",", "{}", "\r\r"] { add(base + Array(tail.utf8)) }
         let text = lines.joined(separator: "\n") + "\n"
         #expect(Self.compare(text) > 1000)
+        #expect(fresh > 1000)
     }
 
     @Test("reordered, extra, missing and duplicate keys; unknown features; whitespace")
