@@ -11,7 +11,11 @@ public import MonitorCore
 /// For each line the decoder walks the object once, matching keys against a trie compiled from
 /// the schema's dotted paths (each object level is a small key table, tried first at the key
 /// that followed the previous match, since producers write keys in a stable order), extracts the
-/// values it needs and validates and skips everything else.
+/// values it needs and validates and skips everything else. Once consecutive lines have shown
+/// one exact shape (same members in the same order, no whitespace, plain values), later lines
+/// are first matched against that learnt ``LineTemplate`` (literal bytes between values, each
+/// value's destination), without key lookups; a line that deviates anywhere is decoded by the
+/// general code instead, so results never depend on whether a template was used.
 ///
 /// Values:
 /// - numerical features, `prediction.score` and `prediction.value` become `Double` (correctly
