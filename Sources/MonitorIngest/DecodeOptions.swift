@@ -27,6 +27,9 @@ public struct DecodeOptions: Sendable {
     /// A file is split across threads only when each thread gets at least this many bytes;
     /// below that the thread start-up and the merge cost more than they save.
     package var minBytesPerThread: Int = 4 << 20
+    /// Whether lines may be decoded through a learnt line template (``LineTemplate``). Tests
+    /// turn it off to compare against the general parser.
+    package var lineTemplates: Bool = true
 
     /// Default options.
     public init() {}

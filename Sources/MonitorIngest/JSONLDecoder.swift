@@ -11,7 +11,11 @@ public import MonitorCore
 /// For each line the decoder walks the object once, matching keys against a trie compiled from
 /// the schema's dotted paths (each object level is a small key table, tried first at the key
 /// that followed the previous match, since producers write keys in a stable order), extracts the
-/// values it needs and validates and skips everything else.
+/// values it needs and validates and skips everything else. Once consecutive lines have shown
+/// one exact shape (same members in the same order, no whitespace, plain values), later lines
+/// are first matched against that learnt ``LineTemplate`` (literal bytes between values, each
+/// value's destination), without key lookups; a line that deviates anywhere is decoded by the
+/// general code instead, so results never depend on whether a template was used.
 ///
 /// Values:
 /// - numerical features, `prediction.score` and `prediction.value` become `Double` (correctly
@@ -184,6 +188,21 @@ public struct JSONLDecoder: Sendable {
     }
     var rowStorage: Rows? = nil
 
+    /// Line-template state, carried across calls (see ``LineTemplate``): the active template,
+    /// the candidate being confirmed and how many consecutive lines produced it, and when the
+    /// next line may be examined (lines without a template shape back off exponentially).
+    var template: LineTemplate? = nil
+    var candidate: LineTemplate? = nil
+    var candidateStreak = 0
+    var templateMisses = 0
+    var examineCountdown = 0
+    var examineBackoff = 1
+    /// Lines decoded through a template so far (tests check that templates were exercised).
+    package private(set) var templateLines = 0
+    /// Consecutive lines with one template before it is used; consecutive misses before it is dropped.
+    static let templateConfirmations = 8
+    static let templateMissLimit = 8
+
     /// Decodes the lines of `bytes` and appends the well-formed records to `batch`.
     ///
     /// Lines are separated by `\n` (a `\r` before it is ignored); a final line without `\n` is
@@ -235,6 +254,60 @@ public struct JSONLDecoder: Sendable {
         let views = UnsafeMutablePointer<ByteTable.View>.allocate(capacity: codeStride)
         for j in 0..<codeStride { (views + j).initialize(to: caches[j].view) }
         defer { views.deallocate() }
+        // The active template as plain pointers (its arrays are immutable and kept alive by
+        // `template` while it is active; `setTemplate` refreshes these).
+        let templatesOn = options.lineTemplates
+        var activeSlots: UnsafePointer<TemplateSlot>? = nil
+        var activeWords: UnsafeRawPointer? = nil
+        var activeCount = 0
+        var activeSawFeature = false
+        var activeTemplate: LineTemplate? = nil
+        var activeHints = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        defer { activeHints.deallocate() }
+        func setTemplate(_ t: LineTemplate?) {
+            template = t
+            activeTemplate = t
+            templateMisses = 0
+            candidate = nil
+            candidateStreak = 0
+            if let t {
+                activeSlots = UnsafePointer(t.slotPointer)
+                activeWords = UnsafeRawPointer(t.wordPointer)
+                activeCount = t.slots.count
+                activeHints.deallocate()
+                activeHints = .allocate(capacity: activeCount)
+                activeHints.initialize(repeating: -1, count: activeCount)
+                activeSawFeature = t.sawFeature
+            } else {
+                activeSlots = nil
+                activeWords = nil
+            }
+        }
+        func examine(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) {
+            if examineCountdown > 0 {
+                examineCountdown -= 1
+                return
+            }
+            guard let t = LineTemplate.build(schema: compiled, start, end) else {
+                candidate = nil
+                candidateStreak = 0
+                examineCountdown = examineBackoff
+                examineBackoff = min(examineBackoff * 2, 4096)
+                return
+            }
+            examineBackoff = 1
+            if let c = candidate, c == t {
+                candidateStreak += 1
+            } else {
+                candidate = t
+                candidateStreak = 1
+            }
+            if candidateStreak >= Self.templateConfirmations { setTemplate(t) }
+        }
+        if templatesOn, let t = template { setTemplate(t) } else if !templatesOn { template = nil }
+        defer { withExtendedLifetime(activeTemplate) {} }
+        var templateHits = 0
+        defer { templateLines += templateHits }
         var n = 0
         var line = firstLineNumber
         var p = UnsafePointer(base)
@@ -273,13 +346,28 @@ public struct JSONLDecoder: Sendable {
                 codeColumn = rows.codeColumn
             }
             parser.begin(start, lineEnd, row: numericRows + n, stride: numericColumn)
-            guard let ok = parser.parseLine() else {
-                report.record(.emptyLine, line: line)
-                continue
+            var matched = false
+            if activeSlots != nil {
+                matched = parser.matchTemplate(activeSlots!, activeCount, activeWords!, hints: activeHints, sawFeature: activeSawFeature)
+                if !matched {
+                    templateMisses += 1
+                    if templateMisses >= Self.templateMissLimit { setTemplate(nil) }
+                    parser.begin(start, lineEnd, row: numericRows + n, stride: numericColumn)
+                } else {
+                    templateMisses = 0
+                    templateHits += 1
+                }
             }
-            guard ok else {
-                report.record(.malformedJSON, line: line)
-                continue
+            if !matched {
+                guard let ok = parser.parseLine() else {
+                    report.record(.emptyLine, line: line)
+                    continue
+                }
+                guard ok else {
+                    report.record(.malformedJSON, line: line)
+                    continue
+                }
+                if templatesOn && activeSlots == nil { examine(start, lineEnd) }
             }
             // Commit.
             let codes = codeRows + n
