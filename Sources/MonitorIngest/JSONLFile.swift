@@ -137,6 +137,11 @@ public enum JSONLFile {
         case oversized
     }
 
+    /// How far ahead of the parser the reader asks the kernel to read (`POSIX_FADV_WILLNEED`):
+    /// 16 MiB is ~10 ms of disk at the cold-read speed measured here, comfortably more than the
+    /// parse time of one 256 KiB chunk.
+    static let readAheadBytes = 16 << 20
+
     /// Reads `[start, end)` in chunks and hands out complete lines.
     /// - Returns: the offset just past the last byte handed out (or skipped).
     static func readLines(
@@ -150,9 +155,21 @@ public enum JSONLFile {
         var carry = 0
         var skipping = false
         var pos = start
+        // Ask the kernel to fetch ahead of the parser, so a file that is not in the page cache is
+        // read while earlier chunks are parsed (cold reads ran at 1.6 GB/s here, and parsing
+        // otherwise waited on each one). Advice only: errors are ignored.
+        var advisedUntil = start
         while true {
             let want = end.map { Int(min(Int64(readSize), $0 - pos)) } ?? readSize
             if want <= 0 { break }
+            if file.isRegular && pos + Int64(readAheadBytes / 2) >= advisedUntil {
+                let limit = end ?? Int64.max
+                let next = min(advisedUntil + Int64(readAheadBytes), limit)
+                if next > advisedUntil {
+                    _ = posix_fadvise(file.fd, off_t(advisedUntil), off_t(next - advisedUntil), POSIX_FADV_WILLNEED)
+                    advisedUntil = next
+                }
+            }
             // Pipes and character devices cannot seek: plain read(2) from where they are.
             let r = file.isRegular ? pread(file.fd, buf + carry, want, off_t(pos)) : read(file.fd, buf + carry, want)
             if r < 0 {
