@@ -74,6 +74,10 @@ public enum CompareRunner {
         var warnings: [String] = []
 
         for p in [request.referencePath, request.currentPath] { try checkReadable(p) }
+        // Start reading the current file into the page cache while the reference is decoded
+        // (on a background thread: the advice itself may block while it queues the reads).
+        let currentPath = request.currentPath
+        DispatchQueue.global(qos: .utility).async { JSONLFile.prefetch(path: currentPath) }
         var timings: [(phase: String, seconds: Double)] = []
         var mark = monotonicSeconds()
         func lap(_ phase: String) {
