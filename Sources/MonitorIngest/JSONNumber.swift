@@ -198,28 +198,36 @@ package enum JSONNumber {
         }
         if digitCount > 19 { return scanCarefully(&p) }
         if c | 0x20 == UInt8(ascii: "e") {
-            q += 1
-            c = q.pointee
-            var negativeExponent = false
-            if c == UInt8(ascii: "+") {
-                q += 1
-            } else if c == UInt8(ascii: "-") {
-                negativeExponent = true
-                q += 1
-            }
-            c = q.pointee
-            guard c &- 0x30 < 10 else { return nil }
-            var e = 0
-            repeat {
-                // Saturate: any |exponent| above 100 000 already over/underflows every double.
-                if e < 100_000 { e = e &* 10 &+ Int(c &- 0x30) }
-                q += 1
-                c = q.pointee
-            } while c &- 0x30 < 10
-            exponent &+= negativeExponent ? -e : e
+            guard let e = scanExponent(&q) else { return nil }
+            exponent &+= e
         }
         p = q
         return Scan(mantissa: m, exponent: exponent, negative: negative, exact: true)
+    }
+
+    /// Reads the exponent part `e[+-]digits` starting at the `e`/`E` that `q` points at; leaves
+    /// `q` after the last digit. Nil when no digit follows (not a JSON number).
+    @inline(__always)
+    static func scanExponent(_ q: inout UnsafePointer<UInt8>) -> Int? {
+        q += 1
+        var c = q.pointee
+        var negative = false
+        if c == UInt8(ascii: "+") {
+            q += 1
+        } else if c == UInt8(ascii: "-") {
+            negative = true
+            q += 1
+        }
+        c = q.pointee
+        guard c &- 0x30 < 10 else { return nil }
+        var e = 0
+        repeat {
+            // Saturate: any |exponent| above 100 000 already over/underflows every double.
+            if e < 100_000 { e = e &* 10 &+ Int(c &- 0x30) }
+            q += 1
+            c = q.pointee
+        } while c &- 0x30 < 10
+        return negative ? -e : e
     }
 
     /// The general scanner: keeps the first 19 significant digits, notes whether a non-zero
@@ -277,25 +285,8 @@ package enum JSONNumber {
             } while c &- 0x30 < 10
         }
         if c | 0x20 == UInt8(ascii: "e") {
-            q += 1
-            c = q.pointee
-            var negativeExponent = false
-            if c == UInt8(ascii: "+") {
-                q += 1
-            } else if c == UInt8(ascii: "-") {
-                negativeExponent = true
-                q += 1
-            }
-            c = q.pointee
-            guard c &- 0x30 < 10 else { return nil }
-            var e = 0
-            repeat {
-                // Saturate: any |exponent| above 100 000 already over/underflows every double.
-                if e < 100_000 { e = e &* 10 &+ Int(c &- 0x30) }
-                q += 1
-                c = q.pointee
-            } while c &- 0x30 < 10
-            exponent &+= negativeExponent ? -e : e
+            guard let e = scanExponent(&q) else { return nil }
+            exponent &+= e
         }
         p = q
         return Scan(mantissa: mantissa, exponent: exponent, negative: negative, exact: exact)
