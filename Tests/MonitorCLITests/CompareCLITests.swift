@@ -208,6 +208,20 @@ struct CompareCLITests {
         #expect(a.stdout.contains("warning: drift.overrides.height: no feature \"height\" in the data"), "\(a.stdout)")
     }
 
+    @Test("records without a timestamp are fine for compare: counted, not warned about")
+    func noTimestamps() throws {
+        let dir = try TempDir()
+        let lines = (0..<50).map { #"{"id":"\#($0)","features":{"x":\#($0 % 7)}}"# }.joined(separator: "\n") + "\n"
+        let f = try dir.write("train.jsonl", lines)
+        let r = try MonitorProcess.run(["compare", "--reference", f, "--current", f, "--format", "json"])
+        #expect(r.code == 0)
+        #expect(!r.stderr.contains("warning"), "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let errors = (obj["decode_errors"] as? [String: Any])?["reference"] as? [String: Int]
+        #expect(errors?["bad_timestamp"] == 50)
+        #expect(obj["warnings"] == nil)
+    }
+
     @Test("every command has --help with an example")
     func help() throws {
         for cmd in ["compare", "simulate"] {
