@@ -171,13 +171,7 @@ struct LineParser {
             // Eight bytes at a time while they are plain (no `"`, `\`, control byte): the
             // lowest flagged byte of each test is exact, so stopping there is safe.
             while end - p >= 8 {
-                let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let high: UInt64 = 0x8080_8080_8080_8080
-                let quote = w ^ (ones &* 0x22)
-                let backslash = w ^ (ones &* 0x5C)
-                let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
-                let hit = flags & high
+                let hit = Self.specialBytes(UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
                 if hit != 0 {
                     p += hit.trailingZeroBitCount >> 3
                     break
@@ -637,6 +631,16 @@ struct LineParser {
         return close + 1
     }
 
+    /// Flags (0x80) bytes of `w` that are `"`, `\\` or control bytes; nonzero iff one is
+    /// present (flags above a true one may be spurious, never below).
+    @inline(__always)
+    static func specialBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)) & 0x8080_8080_8080_8080
+    }
+
     /// The closing quote of a string whose content starts at `s`, when the content has no
     /// escape and no control byte and the closing quote is found by whole words; nil otherwise
     /// (the general scanner then decides).
@@ -644,13 +648,7 @@ struct LineParser {
     static func plainStringEnd(_ s: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
         var q = s
         while end - q >= 8 {
-            let w = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let high: UInt64 = 0x8080_8080_8080_8080
-            let quote = w ^ (ones &* 0x22)
-            let backslash = w ^ (ones &* 0x5C)
-            let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
-            let hit = flags & high
+            let hit = specialBytes(UnsafeRawPointer(q).loadUnaligned(as: UInt64.self))
             if hit != 0 {
                 q += hit.trailingZeroBitCount >> 3
                 return q.pointee == UInt8(ascii: "\"") ? q : nil

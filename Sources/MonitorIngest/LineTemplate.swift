@@ -193,16 +193,6 @@ final class LineTemplate: @unchecked Sendable, Equatable {
 }
 
 extension LineParser {
-    /// Flags (0x80) bytes of `w` that are `"`, `\\` or control bytes; nonzero iff one is
-    /// present (flags above a true one may be spurious, never below).
-    @inline(__always)
-    static func specialBytes(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let quote = w ^ (ones &* 0x22)
-        let backslash = w ^ (ones &* 0x5C)
-        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)) & 0x8080_8080_8080_8080
-    }
-
     /// Whether `s ..< s + n` holds no `"`, `\\` or control byte and `s[n]` is `"`.
     /// `s + n + 8` must be readable.
     @inline(__always)
