@@ -1,6 +1,7 @@
 import ArgumentParser
 import MonitorCore
 import MonitorService
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -140,37 +141,37 @@ struct CompareCommand: ParsableCommand {
 }
 
 /// A one-line progress indicator on standard error, redrawn at most every 100 ms.
-final class ProgressIndicator: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    private var lastDraw: Int64 = 0
-    private var drawn = false
-
-    init() { pthread_mutex_init(&m, nil) }
+final class ProgressIndicator: Sendable {
+    private struct State {
+        var lastDraw: Int64 = 0
+        var drawn = false
+    }
+    private let state = Mutex(State())
 
     func update(_ p: CompareProgress) {
-        pthread_mutex_lock(&m)
-        defer { pthread_mutex_unlock(&m) }
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-        if now - lastDraw < 100 { return }
-        lastDraw = now
-        let text: String
-        switch p {
-        case .reading(let file, let done, let total):
-            let pct = total > 0 ? Int(done * 100 / total) : 0
-            text = "reading \(file): \(pct)% (\(done >> 20) of \(total >> 20) MiB)"
-        case .computing(let done, let total):
-            text = "computing statistics: \(done) of \(total) features"
+        state.withLock { s in
+            if now - s.lastDraw < 100 { return }
+            s.lastDraw = now
+            let text: String
+            switch p {
+            case .reading(let file, let done, let total):
+                let pct = total > 0 ? Int(done * 100 / total) : 0
+                text = "reading \(file): \(pct)% (\(done >> 20) of \(total >> 20) MiB)"
+            case .computing(let done, let total):
+                text = "computing statistics: \(done) of \(total) features"
+            }
+            writeStderr("\r\u{1B}[K" + text)
+            s.drawn = true
         }
-        writeStderr("\r\u{1B}[K" + text)
-        drawn = true
     }
 
     func finish() {
-        pthread_mutex_lock(&m)
-        defer { pthread_mutex_unlock(&m) }
-        if drawn { writeStderr("\r\u{1B}[K") }
-        drawn = false
+        state.withLock { s in
+            if s.drawn { writeStderr("\r\u{1B}[K") }
+            s.drawn = false
+        }
     }
 }

@@ -2,6 +2,7 @@ public import MonitorCore
 public import MonitorWindowing
 import MonitorIngest
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -280,42 +281,27 @@ func monotonicSeconds() -> Double {
 
 /// Comparison workspaces shared by the worker threads: each work item checks one out and returns
 /// it, so there are at most as many as threads and their buffers are reused feature to feature.
-final class WorkspacePool: @unchecked Sendable {
-    private var free: [ComparisonWorkspace] = []
-    private let lock = NSLockLike()
+final class WorkspacePool: Sendable {
+    private let free = Mutex<[ComparisonWorkspace]>([])
 
     func checkOut() -> ComparisonWorkspace {
-        lock.lock()
-        defer { lock.unlock() }
-        return free.popLast() ?? ComparisonWorkspace()
+        free.withLock { $0.popLast() } ?? ComparisonWorkspace()
     }
 
     func checkIn(_ w: ComparisonWorkspace) {
-        lock.lock()
-        defer { lock.unlock() }
-        free.append(w)
+        free.withLock { $0.append(w) }
     }
 }
 
 /// A thread-safe counter for progress reports.
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLockLike()
+final class Counter: Sendable {
+    private let value = Mutex(0)
     func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
+        value.withLock {
+            $0 += 1
+            return $0
+        }
     }
-}
-
-/// A pthread mutex (Foundation-free).
-final class NSLockLike: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func lock() { pthread_mutex_lock(&m) }
-    func unlock() { pthread_mutex_unlock(&m) }
 }
 
 /// Reads a whole (small) text file, e.g. a config.

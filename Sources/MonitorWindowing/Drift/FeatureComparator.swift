@@ -3,8 +3,9 @@ import MonitorStats
 
 /// Buffers reused from one feature to the next (one per worker thread), so that sorting column
 /// after column allocates nothing: fresh pages cost more than the sorts in `monitor compare`.
-/// Not thread-safe: give each thread its own.
-public final class ComparisonWorkspace {
+/// It may be handed from thread to thread, but only one may use it at a time (a pool that
+/// checks workspaces out and in, as `monitor compare` does, guarantees that).
+public final class ComparisonWorkspace: @unchecked Sendable {
     var reference: [Double] = []
     var current: [Double] = []
     var scratch: [UInt64] = []
