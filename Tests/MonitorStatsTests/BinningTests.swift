@@ -55,10 +55,10 @@ struct BinningTests {
 
     @Test("SIMD histogram equals per-value binIndex", arguments: [0, 1, 9, 15, 16, 17, 40])
     func simdMatchesScalar(edgeCount: Int) throws {
-        var rng = SplitMix(seed: UInt64(edgeCount) + 1)
+        var rng = SplitMix64(seed: UInt64(edgeCount) + 1)
         let edges = try BinEdges(edges: (0..<edgeCount).map { Double($0) - Double(edgeCount) / 2 })
         // include values exactly on edges, non-finite values and a length that is not a multiple of 8
-        var values = (0..<1003).map { _ in (rng.nextDouble() - 0.5) * Double(edgeCount + 4) }
+        var values = (0..<1003).map { _ in (rng.nextUniform() - 0.5) * Double(edgeCount + 4) }
         values += edges.edges + [.nan, .infinity, -.infinity, 0, -0.0]
         var counts = [Int](repeating: 0, count: edges.binCount)
         let missing = values.withUnsafeBufferPointer { edges.histogram($0, into: &counts) }
@@ -98,17 +98,3 @@ struct BinningTests {
     }
 }
 
-/// A small deterministic generator for property tests (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
-}

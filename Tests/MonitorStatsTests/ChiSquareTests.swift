@@ -74,7 +74,7 @@ struct ChiSquareTests {
 
     @Test("statistic is symmetric in the two rows and invariant to column order")
     func symmetry() throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<100 {
             let k = 2 + Int(rng.next() % 8)
             let a = (0..<k).map { _ in 1 + Int(rng.next() % 100) }

@@ -37,7 +37,7 @@ struct DivergenceTests {
 
     @Test("symmetric, in [0, 1], zero on proportional inputs")
     func properties() throws {
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<200 {
             let k = 1 + Int(rng.next() % 10)
             let p = (0..<k).map { _ in Int(rng.next() % 20) }

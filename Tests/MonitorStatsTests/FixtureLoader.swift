@@ -76,3 +76,22 @@ func close(_ a: Double, _ b: Double, rel: Double, abs absTol: Double = 0) -> Boo
     if a == b { return true }
     return Swift.abs(a - b) <= Swift.max(rel * Swift.abs(b), absTol)
 }
+
+/// A small deterministic generator for property tests (SplitMix64, Steele et al. 2014).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextUniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+    /// Box–Muller.
+    mutating func nextNormal() -> Double {
+        let u = max(nextUniform(), 0x1p-60), v = nextUniform()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
+    }
+}

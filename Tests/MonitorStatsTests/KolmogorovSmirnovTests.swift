@@ -294,24 +294,6 @@ struct KolmogorovSmirnovTests {
     }
 }
 
-/// A small deterministic generator for property tests (SplitMix64, Steele et al. 2014).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// Box–Muller.
-    mutating func nextNormal() -> Double {
-        let u = max(nextUniform(), 0x1p-60), v = nextUniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
-    }
-}
 
 @Suite("KS and Wasserstein in one merge")
 struct FusedKSWassersteinTests {
@@ -320,14 +302,8 @@ struct FusedKSWassersteinTests {
     /// unequal sizes.
     @Test("agrees with the separate kernels", arguments: [(500, 700, 0.0, false), (3000, 3000, 0.3, false), (20000, 15000, 0.05, true), (1, 9, 1.0, false)])
     func agrees(m: Int, n: Int, shift: Double, integers: Bool) throws {
-        var state: UInt64 = UInt64(m * 31 + n)
-        func u() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) * 0x1.0p-53
-        }
+        var rng = SplitMix64(seed: UInt64(m * 31 + n))
+        func u() -> Double { rng.nextUniform() }
         var x = (0..<m).map { _ in integers ? (u() * 20).rounded(.down) : u() }
         var y = (0..<n).map { _ in integers ? (u() * 20 + shift * 20).rounded(.down) : u() + shift }
         RadixSort.sort(&x)

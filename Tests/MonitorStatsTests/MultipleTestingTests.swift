@@ -32,9 +32,9 @@ struct MultipleTestingTests {
 
     @Test("adjusted ≥ raw, BH ≤ Bonferroni, order preserved")
     func properties() throws {
-        var rng = SplitMix(seed: 13)
+        var rng = SplitMix64(seed: 13)
         for _ in 0..<100 {
-            let p = (0..<(1 + Int(rng.next() % 30))).map { _ in rng.nextDouble() }
+            let p = (0..<(1 + Int(rng.next() % 30))).map { _ in rng.nextUniform() }
             let bh = try adjustPValues(p, method: .bh)
             let bf = try adjustPValues(p, method: .bonferroni)
             for i in p.indices {

@@ -48,7 +48,7 @@ struct PSITests {
 
     @Test("PSI ≥ 0, = 0 on identical or proportional histograms, contributions sum to the value")
     func properties() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<200 {
             let k = 1 + Int(rng.next() % 12)
             let a = (0..<k).map { _ in Int(rng.next() % 50) }

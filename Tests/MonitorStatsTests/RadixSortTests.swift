@@ -4,14 +4,8 @@ import Testing
 @Suite("Radix sort")
 struct RadixSortTests {
     static func sample(_ n: Int, seed: UInt64) -> [Double] {
-        var s = seed
-        func u() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: seed)
+        func u() -> UInt64 { rng.next() }
         // A mix of magnitudes and signs, ties, zeros of both signs, subnormals and infinities.
         let specials: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .infinity, -.infinity,
                                   .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, 1, 1]

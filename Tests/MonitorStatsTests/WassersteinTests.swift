@@ -42,7 +42,7 @@ struct WassersteinTests {
 
     @Test("symmetric, translation invariant, scales with the data")
     func properties() throws {
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for _ in 0..<100 {
             let m = 1 + Int(rng.next() % 60)
             let n = 1 + Int(rng.next() % 60)
