@@ -87,6 +87,15 @@ struct SimulateTests {
         }
     }
 
+    @Test("a bad drift spec on the command line is a usage error (exit 2) that names the item")
+    func badSpecCLI() throws {
+        let dir = try TempDir()
+        let r = try MonitorProcess.run(["simulate", "--out", dir.path("out"), "--drift", "age:wobble=1"])
+        #expect(r.code == 2)
+        #expect(r.stderr.contains("error: 'age:wobble=1': unknown drift kind 'wobble'"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out/predictions.jsonl")))
+    }
+
     @Test("drift on an unknown feature or of the wrong kind is rejected")
     func badFeature() throws {
         var spec = SimulationSpec()

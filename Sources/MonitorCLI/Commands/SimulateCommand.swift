@@ -90,7 +90,8 @@ struct SimulateCommand: ParsableCommand {
             if let drift { spec.drifts = try SimulatedDrift.parse(drift) }
             print(try SimulateRunner.run(spec: spec, directory: out))
         } catch let e as SimulationError {
-            throw ValidationError(e.description)
+            // A bad --drift spec is a usage error; say what is wrong and how to see the syntax.
+            throw CLIFailure(message: e.description + "\n(see 'monitor simulate --help' for the drift spec)", code: .usage)
         } catch let e as ServiceError {
             throw CLIFailure(message: e.message, code: .failure)
         }
