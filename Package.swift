@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "MonitorCore", targets: ["MonitorCore"]),
         .library(name: "MonitorWindowing", targets: ["MonitorWindowing"]),
         .library(name: "MonitorIngest", targets: ["MonitorIngest"]),
+        .library(name: "MonitorRules", targets: ["MonitorRules"]),
+        .library(name: "MonitorStore", targets: ["MonitorStore"]),
         .library(name: "MonitorService", targets: ["MonitorService"]),
     ],
     dependencies: [
@@ -51,6 +53,20 @@ let package = Package(
             dependencies: ["MonitorCore", "MonitorStats"],
             swiftSettings: swiftSettings
         ),
+        // layer 1: rule files, the expression language, the alert state machine, rule unit tests.
+        .target(
+            name: "MonitorRules",
+            dependencies: ["MonitorCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // System SQLite (Debian libsqlite3-dev, installed by scripts/setup).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // layer 2 adapter: the SQLite store (C API: prepared statements, one transaction per checkpoint).
+        .target(
+            name: "MonitorStore",
+            dependencies: ["MonitorCore", "CSQLite"],
+            swiftSettings: swiftSettings
+        ),
         // layer 2 adapter: decoders and sources.
         .target(
             name: "MonitorIngest",
@@ -60,13 +76,13 @@ let package = Package(
         // layer 3: composition root.
         .target(
             name: "MonitorService",
-            dependencies: ["MonitorCore", "MonitorStats", "MonitorWindowing", "MonitorIngest"],
+            dependencies: ["MonitorCore", "MonitorStats", "MonitorWindowing", "MonitorIngest", "MonitorRules", "MonitorStore"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MonitorCLI",
             dependencies: [
-                "MonitorService", "MonitorCore",
+                "MonitorService", "MonitorCore", "MonitorRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -76,6 +92,8 @@ let package = Package(
 
         .testTarget(name: "MonitorStatsTests", dependencies: ["MonitorStats"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorRulesTests", dependencies: ["MonitorRules", "MonitorCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore", "MonitorCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MonitorIngestTests",
             dependencies: ["MonitorIngest", "MonitorCore"],

@@ -1,0 +1,154 @@
+/// A source's read position: for a file its identity and byte offset, for Kafka a partition's
+/// next offset. Stored with the window state in one transaction (DESIGN §10).
+public struct SourcePosition: Hashable, Sendable {
+    /// The source's name in the config.
+    public var source: String
+    /// Identity within the source: `file:<device>:<inode>` or `kafka:<topic>:<partition>`.
+    public var key: String
+    /// The file's last known path (or the topic).
+    public var path: String
+    /// Bytes consumed (files: always at a line boundary) or the next Kafka offset.
+    public var offset: Int64
+    /// Adapter-specific extras (e.g. a fingerprint of the file's first bytes, to tell a reused
+    /// inode from the same file).
+    public var meta: String
+
+    public init(source: String, key: String, path: String, offset: Int64, meta: String = "") {
+        self.source = source
+        self.key = key
+        self.path = path
+        self.offset = offset
+        self.meta = meta
+    }
+}
+
+/// A stored reference profile. The payload is encoded and decoded by `MonitorWindowing`; the
+/// store keeps it as bytes with the metadata needed to choose and audit it.
+public struct ProfileRecord: Hashable, Sendable {
+    /// Assigned by the store (0 before insertion).
+    public var id: Int64
+    /// `--name` of `monitor baseline`, or `file:<path>` for a profile built at start.
+    public var name: String
+    /// Versions of the same name count up from 1.
+    public var revision: Int
+    /// The model (and version) it applies to; nil = any.
+    public var model: String?
+    public var modelVersion: String?
+    /// SHA-256 (hex) of the data the profile was built from.
+    public var fingerprint: String
+    public var rowCount: Int
+    public var createdAt: Timestamp
+    public var payload: [UInt8]
+
+    public init(id: Int64 = 0, name: String, revision: Int = 0, model: String? = nil, modelVersion: String? = nil,
+                fingerprint: String, rowCount: Int, createdAt: Timestamp, payload: [UInt8]) {
+        self.id = id
+        self.name = name
+        self.revision = revision
+        self.model = model
+        self.modelVersion = modelVersion
+        self.fingerprint = fingerprint
+        self.rowCount = rowCount
+        self.createdAt = createdAt
+        self.payload = payload
+    }
+}
+
+/// The state of one open window, as `MonitorWindowing` encodes it. `summary` is replaced at each
+/// checkpoint; `chunks` are append-only (e.g. the exact sample's values added since the last
+/// checkpoint), so a checkpoint writes what changed, not the whole window.
+public struct WindowStateRecord: Hashable, Sendable {
+    public var key: String
+    public var summary: [UInt8]
+    public var chunks: [[UInt8]]
+
+    public init(key: String, summary: [UInt8], chunks: [[UInt8]] = []) {
+        self.key = key
+        self.summary = summary
+        self.chunks = chunks
+    }
+}
+
+/// Everything one checkpoint commits, in one SQLite transaction: what closed since the last
+/// checkpoint (results, alert transitions) and where everything stands (open windows, alert
+/// instances, source positions). A restart from it neither double-counts nor skips an event.
+public struct CheckpointWrite: Sendable {
+    /// Source positions after the last event folded into the state below.
+    public var positions: [SourcePosition] = []
+    /// Open windows whose summary changed (replaced), with chunks to append.
+    public var windowUpserts: [WindowStateRecord] = []
+    /// Windows that closed (their state and chunks are deleted).
+    public var windowDeletes: [String] = []
+    /// Results of the windows that closed.
+    public var results: [WindowResult] = []
+    /// Alert transitions since the last checkpoint.
+    public var transitions: [AlertTransition] = []
+    /// The complete set of active (pending, firing, recently resolved) alert instances; replaces
+    /// the stored set.
+    public var alerts: [Alert]? = nil
+    /// Opaque service state (watermarks, counters), replaced when non-nil.
+    public var serviceState: [UInt8]? = nil
+    /// The config in effect (its SHA-256 and text), recorded once per distinct hash.
+    public var config: (hash: String, text: String)? = nil
+    /// Event time of the checkpoint (the latest watermark).
+    public var at: Timestamp = Timestamp(milliseconds: 0)
+
+    public init() {}
+}
+
+/// What a restart loads.
+public struct LoadedCheckpoint: Sendable {
+    public var positions: [SourcePosition] = []
+    public var windows: [WindowStateRecord] = []
+    public var alerts: [Alert] = []
+    public var serviceState: [UInt8]? = nil
+
+    public init() {}
+}
+
+/// A stored alert transition (with its store id and whether it has been delivered).
+public struct StoredTransition: Hashable, Sendable {
+    public var id: Int64
+    public var transition: AlertTransition
+    public var deliveredAt: Timestamp?
+
+    public init(id: Int64, transition: AlertTransition, deliveredAt: Timestamp?) {
+        self.id = id
+        self.transition = transition
+        self.deliveredAt = deliveredAt
+    }
+}
+
+/// Reference profiles, versioned by name.
+public protocol ProfileStore: Sendable {
+    /// Stores a new revision of `profile.name`; returns it with `id` and `revision` set.
+    func saveProfile(_ profile: ProfileRecord) throws -> ProfileRecord
+    /// The latest revision of a name, or nil.
+    func latestProfile(named name: String) throws -> ProfileRecord?
+    func profile(id: Int64) throws -> ProfileRecord?
+    /// All profiles' metadata (payload empty), newest first.
+    func listProfiles() throws -> [ProfileRecord]
+}
+
+/// Checkpoints and window results.
+public protocol CheckpointStore: Sendable {
+    /// Commits everything in one transaction.
+    func commit(_ checkpoint: CheckpointWrite) throws
+    /// The state to resume from (empty on a fresh store).
+    func loadCheckpoint() throws -> LoadedCheckpoint
+}
+
+/// Window results, for `/api`, tests and the report.
+public protocol WindowResultStore: Sendable {
+    /// Results whose window ends in [from, to), ordered by end then key.
+    func windowResults(model: String?, from: Timestamp?, to: Timestamp?) throws -> [WindowResult]
+}
+
+/// Alert history and delivery bookkeeping.
+public protocol AlertHistoryStore: Sendable {
+    /// Transitions not yet delivered, oldest first.
+    func undeliveredTransitions(limit: Int) throws -> [StoredTransition]
+    func markDelivered(ids: [Int64], at: Timestamp) throws
+    /// All transitions, oldest first.
+    func transitions(since: Timestamp?) throws -> [StoredTransition]
+}

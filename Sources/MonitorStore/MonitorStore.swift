@@ -1,0 +1,3 @@
+import CSQLite
+/// The SQLite store (DESIGN §10).
+enum MonitorStoreNamespace {}
