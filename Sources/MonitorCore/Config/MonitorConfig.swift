@@ -1,8 +1,24 @@
 import Yams
 
-/// The configuration file (`monitor.yaml`). Sections arrive with the features that use them.
+/// The configuration file (`monitor.yaml`).
+///
+/// Relative paths in it (sources, reference files, the store, rule and alert files) are
+/// relative to the directory of the config file, as Prometheus does for `rule_files`.
 ///
 /// ```yaml
+/// sources:
+///   - name: predictions
+///     path: logs/predictions-*.jsonl
+/// reference:
+///   profile: fraud-train          # stored by `monitor baseline --name fraud-train`
+/// windows:
+///   - {name: 1h, size: 1h}
+///   - {name: 1d, size: 1d, slide: 1h}
+/// allowed_lateness: 5m
+/// store: {path: monitor.db}
+/// rules: [rules/*.yaml]
+/// alerts: [alerts/*.yaml]
+/// http: {listen: "127.0.0.1:9464"}
 /// schema:
 ///   id: request_id              # dotted paths into each record
 ///   timestamp: ts
@@ -22,13 +38,30 @@ public struct MonitorConfig: Sendable {
     public var schema = EventSchema()
     /// How drift is computed and decided.
     public var drift = DriftSettings()
+    /// Where events come from.
+    public var sources: [SourceSettings] = []
+    /// The reference each model/version is compared with.
+    public var reference = ReferenceSettings()
+    /// Window configurations (default: one tumbling `1h` window).
+    public var windows: [WindowSpec] = [WindowSpec(name: "1h", size: 3_600_000)]
+    /// Watermark = max event time seen − `allowedLateness` (ms).
+    public var allowedLateness: Int64 = 60_000
+    public var store = StoreSettings()
+    /// Rule file paths or globs.
+    public var ruleFiles: [Positioned<String>] = []
+    /// Alert routing/receiver file paths or globs.
+    public var alertFiles: [Positioned<String>] = []
+    public var http = HTTPSettings()
     /// The file's text, as read (for the audit trail).
     public var text: String = ""
+    /// The config file's path, as given.
+    public var path: String = ""
 
     /// All defaults.
     public init() {}
 
-    static let topLevelKeys = ["schema", "drift"]
+    static let topLevelKeys = ["sources", "schema", "reference", "windows", "allowed_lateness", "store", "rules",
+                               "alerts", "http", "drift"]
 
     /// Parses a config document. Returns the config when there were no errors, and every
     /// diagnostic (errors and warnings) either way.
@@ -36,6 +69,7 @@ public struct MonitorConfig: Sendable {
         var r = YAMLReader(path: path)
         var config = MonitorConfig()
         config.text = text
+        config.path = path
         guard let root = r.compose(text) else {
             if r.diagnostics.isEmpty { return (config, []) }  // empty document: all defaults
             return (nil, r.diagnostics)
@@ -44,6 +78,14 @@ public struct MonitorConfig: Sendable {
             switch key {
             case "schema": parseSchema(value, into: &config.schema, &r)
             case "drift": parseDrift(value, into: &config.drift, &r)
+            case "sources": config.sources = parseSources(value, &r)
+            case "reference": parseReference(value, into: &config.reference, &r)
+            case "windows": config.windows = parseWindows(value, &r)
+            case "allowed_lateness": if let d = r.duration(value, key) { config.allowedLateness = d }
+            case "store": parseStore(value, into: &config.store, &r)
+            case "rules": config.ruleFiles = parseFileList(value, key, &r)
+            case "alerts": config.alertFiles = parseFileList(value, key, &r)
+            case "http": parseHTTP(value, into: &config.http, &r)
             default: break
             }
         }
