@@ -90,7 +90,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Runs `body` with the connection, under the lock.
-    private func withDatabase<T: Sendable>(_ body: (Database) throws -> T) throws -> T {
+    func withDatabase<T: Sendable>(_ body: (Database) throws -> T) throws -> T {
         try database.withLock { database throws -> T in
             guard let database else { throw StoreError(code: .closed, message: "the store is closed") }
             return try body(database)
