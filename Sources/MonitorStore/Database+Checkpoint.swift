@@ -93,8 +93,22 @@ extension Database {
             // Already stored (a replay after restart): keep the first result and its samples.
             guard connection.changes == 1 else { continue }
             let resultID = connection.lastInsertRowID
+            // The ids of the current run of samples with equal labels (comparing equal labels
+            // is cheap when they share storage, as a run built from one `Labels` value does).
+            var runLabels = Labels()
+            var runIDs = seriesIDs[runLabels] ?? [:]
             for (ordinal, sample) in result.samples.enumerated() {
-                let seriesID = try seriesID(metric: sample.metric, labels: sample.labels)
+                if sample.labels != runLabels {
+                    runLabels = sample.labels
+                    runIDs = seriesIDs[runLabels] ?? [:]
+                }
+                let seriesID: Int64
+                if let id = runIDs[sample.metric] {
+                    seriesID = id
+                } else {
+                    seriesID = try self.seriesID(metric: sample.metric, labels: sample.labels)
+                    runIDs[sample.metric] = seriesID
+                }
                 let ts: Int64? = sample.timestamp == key.end ? nil : sample.timestamp.milliseconds
                 try insertValue.run(resultID, ordinal, seriesID, sample.value, ts)
             }
