@@ -99,4 +99,45 @@ struct ConcurrencyTests {
         #expect(reads.last == n)
         #expect(Set(reads).count >= 2)
     }
+
+    @Test("two writers on one file take turns (BEGIN IMMEDIATE + busy timeout)")
+    func twoWriters() throws {
+        let dir = try TemporaryDirectory()
+        let stores = [try SQLiteStore(path: dir.database), try SQLiteStore(path: dir.database)]
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 2) { w in
+            do {
+                for i in 1...50 {
+                    var write = CheckpointWrite()
+                    write.positions = [SourcePosition(source: "s\(w)", key: "k", path: "p", offset: Int64(i))]
+                    write.results = [makeResult(hourKey(Int64(i), model: "m\(w)"))]
+                    try stores[w].commit(write)
+                }
+                outcomes.record(nil)
+            } catch {
+                outcomes.record("writer \(w): \(error)")
+            }
+        }
+        #expect(outcomes.failures.isEmpty, "\(outcomes.failures)")
+        #expect(try stores[0].loadCheckpoint().positions.map(\.offset) == [50, 50])
+        #expect(try stores[1].windowResults(model: nil, from: nil, to: nil).count == 100)
+    }
+
+    @Test("a write lock held past the busy timeout is a .busy error, and the store stays usable")
+    func busy() throws {
+        let dir = try TemporaryDirectory()
+        let holder = try SQLiteStore(path: dir.database)
+        let waiter = try SQLiteStore(path: dir.database, configuration: .init(busyTimeout: .milliseconds(50)))
+        try holder.withDatabase { try $0.connection.execute("BEGIN IMMEDIATE") }
+        var write = CheckpointWrite()
+        write.serviceState = [1]
+        let error = try #require(throws: StoreError.self) { try waiter.commit(write) }
+        #expect(error.code == .busy)
+        #expect(error.sqliteCode.map { $0 & 0xff } == 5)  // SQLITE_BUSY
+        // Readers are not blocked by the writer.
+        #expect(try waiter.loadCheckpoint().serviceState == nil)
+        try holder.withDatabase { try $0.connection.execute("ROLLBACK") }
+        try waiter.commit(write)
+        #expect(try holder.loadCheckpoint().serviceState == [1])
+    }
 }

@@ -42,6 +42,27 @@ struct ResultTests {
         #expect(try store.text("SELECT json_extract(labels, '$.feature') FROM series WHERE metric = 'psi'") == "line\n\"q\"")
     }
 
+    @Test("the ad-hoc query in the module documentation works")
+    func documentedQuery() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.database)
+        var write = CheckpointWrite()
+        write.results = (0..<3).map { makeResult(hourKey(Int64($0)), seed: Double($0)) }
+        write.results.append(makeResult(hourKey(0, model: "churn")))
+        try store.commit(write)
+        let rows = try store.withDatabase { db in
+            try db.connection.query(
+                """
+                SELECT r.end_ms, v.value
+                FROM window_results r JOIN series_values v ON v.result_id = r.id JOIN series s ON s.id = v.series_id
+                WHERE r.model = 'fraud' AND s.metric = 'psi' AND json_extract(s.labels, '$.feature') = 'amount'
+                ORDER BY r.end_ms;
+                """
+            ) { [$0.double(0), $0.double(1)] }
+        }
+        #expect(rows == [[3_600_000, 0], [7_200_000, 1], [10_800_000, 2]])
+    }
+
     @Test("non-finite values and samples not at the window end round-trip")
     func valuesAndTimestamps() throws {
         let dir = try TemporaryDirectory()

@@ -105,7 +105,14 @@ final class Connection {
     /// throws, then rethrows.
     func transaction<T>(_ mode: TransactionMode = .immediate, _ body: () throws -> T) throws -> T {
         let db = try db()
-        precondition(sqlite3_get_autocommit(db) != 0, "SQLite transactions do not nest")
+        // The store never nests transactions, so an open one here is a leftover of a failure
+        // whose ROLLBACK failed as well: retry it rather than trap or nest.
+        if sqlite3_get_autocommit(db) == 0 {
+            rollback()
+            guard sqlite3_get_autocommit(db) != 0 else {
+                throw StoreError(code: .sqlite, message: "a previous transaction could not be rolled back")
+            }
+        }
         try execute(mode.rawValue)
         do {
             let value = try body()

@@ -47,7 +47,8 @@
 /// - `alert_transitions` — append-only history: `id` (`AUTOINCREMENT`: delivery bookkeeping
 ///   refers to it), `at`, the alert's fields as in `alert_state`, `from_state`, `to_state`,
 ///   `actions` (JSON array), `config_hash`, `delivered_at` (NULL until delivered; the only
-///   column ever updated). Partial index on the undelivered ones.
+///   column ever updated, so the audit hash chain of a later migration covers every column but
+///   it). Partial index on the undelivered ones.
 /// - `source_positions` — `source`, `key` (primary key), `path`, `next_offset` (bytes consumed
 ///   or the next Kafka offset), `meta`, `updated_at` (the checkpoint's `at`).
 /// - `window_state` — open windows: `key` (`WindowKey.storageKey` or what Windowing uses),
