@@ -88,12 +88,31 @@ public struct CheckpointWrite: Sendable {
     public var alerts: [Alert]? = nil
     /// Opaque service state (watermarks, counters), replaced when non-nil.
     public var serviceState: [UInt8]? = nil
-    /// The config in effect (its SHA-256 and text), recorded once per distinct hash.
-    public var config: (hash: String, text: String)? = nil
+    /// The config in effect, recorded once per distinct hash. Results and transitions of this
+    /// and later checkpoints refer to it until another config is given.
+    public var config: ConfigRecord? = nil
     /// Event time of the checkpoint (the latest watermark).
     public var at: Timestamp = Timestamp(milliseconds: 0)
 
     public init() {}
+}
+
+/// A config's text and its SHA-256, as recorded with checkpoints (DESIGN §10: the config in
+/// effect for each evaluation).
+///
+/// A struct rather than a `(hash, text)` tuple so that it is `Hashable` and cannot be built with
+/// a hash that does not match the text.
+public struct ConfigRecord: Hashable, Sendable {
+    /// SHA-256 of the text's UTF-8 bytes, 64 lowercase hex digits.
+    public let hash: String
+    /// The config as the service read it (the concatenated files, as `MonitorService` defines).
+    public let text: String
+
+    /// A record of `text`, hashing it.
+    public init(text: String) {
+        self.text = text
+        self.hash = SHA256.hex(text)
+    }
 }
 
 /// What a restart loads.
@@ -102,6 +121,8 @@ public struct LoadedCheckpoint: Sendable {
     public var windows: [WindowStateRecord] = []
     public var alerts: [Alert] = []
     public var serviceState: [UInt8]? = nil
+    /// `CheckpointWrite.at` of the last commit; nil on a fresh store.
+    public var at: Timestamp? = nil
 
     public init() {}
 }

@@ -1,3 +1,0 @@
-import CSQLite
-/// The SQLite store (DESIGN §10).
-enum MonitorStoreNamespace {}
