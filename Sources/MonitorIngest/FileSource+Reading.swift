@@ -14,13 +14,15 @@ extension FileSource {
         let n = try FileSystem.readFully(f.fd, scratch, count: chunkBytes, at: f.offset, path: f.path)
         if n == 0 { return nil }
         let buffer = UnsafeRawBufferPointer(start: scratch, count: n)
+        if final && n < chunkBytes {
+            // The end of the file is in this read: hand out everything, a final unterminated line
+            // included (n ≤ lineLimit, since chunkBytes ≤ lineLimit + 1).
+            return try emitLines(f, buffer, terminated: buffer[n - 1] == 0x0A)
+        }
         if let last = Self.lastNewline(buffer) {
             return try emitLines(f, UnsafeRawBufferPointer(rebasing: buffer[0...last]), terminated: true)
         }
-        if n < chunkBytes {
-            // End of file inside a line no longer than the limit (chunkBytes ≤ lineLimit + 1).
-            return final ? try emitLines(f, buffer, terminated: false) : nil
-        }
+        if n < chunkBytes { return nil }  // an unterminated line at the end of the file: wait for its `\n`
         return try readLongLine(f, have: n, final: final)
     }
 
@@ -66,6 +68,13 @@ extension FileSource {
             }
             if let p = found {
                 let end = skip.scanned + Int64(scratch.distance(to: p)) + 1
+                if skip.fragment {
+                    f.skip = nil
+                    f.offset = end
+                    f.endsLine = true
+                    f.size = max(f.size, end)
+                    return try read(f, final: final)
+                }
                 return emitOversized(f, skip, end: end, terminated: true)
             }
             skip.scanned += Int64(n)
@@ -73,8 +82,12 @@ extension FileSource {
         }
         f.skip = skip
         guard final else { return nil }
-        if skip.scanned > skip.lineStart { return emitOversized(f, skip, end: skip.scanned, terminated: false) }
         f.skip = nil
+        if skip.fragment {
+            f.offset = skip.scanned
+            return nil
+        }
+        if skip.scanned > skip.lineStart { return emitOversized(f, skip, end: skip.scanned, terminated: false) }
         return nil
     }
 
@@ -90,7 +103,9 @@ extension FileSource {
         if f.fingerprint.count < Fingerprint.length && f.size > Int64(f.fingerprint.count) {
             f.fingerprint = try Fingerprint.read(f.fd, path: f.path)
         }
-        if f.detached != nil { f.lastActivity = now() }
+        // Growth keeps a rotated file open; a final unterminated line handed out as it is being
+        // closed does not.
+        if f.detached != nil && terminated { f.lastActivity = now() }
         statistics.bytesRead += Int64(bytes.count)
         statistics.linesRead += lines
         return FileChunk(
@@ -107,7 +122,7 @@ extension FileSource {
         f.endsLine = terminated
         f.nextLine += 1
         f.size = max(f.size, end)
-        if f.detached != nil { f.lastActivity = now() }
+        if f.detached != nil && terminated { f.lastActivity = now() }
         statistics.oversizedLines += 1
         statistics.bytesRead += end - skip.lineStart
         statistics.linesRead += 1

@@ -53,7 +53,7 @@ extension FileSource {
                 continue
             }
             if byIdentity[identity] != nil { continue }  // listed twice: the first one wins
-            guard let path = locate(identity, savedPath: position.path, matched: matchedPaths) else {
+            guard let (path, sibling) = locate(identity, savedPath: position.path, matched: matchedPaths) else {
                 unresolved(position)
                 continue
             }
@@ -74,13 +74,21 @@ extension FileSource {
             f.modified = status.modified
             do {
                 if let saved = meta.fingerprint, try Fingerprint.read(fd, limit: saved.count, path: path) != saved {
-                    FileSystem.closeDescriptor(fd)
                     statistics.identityMismatches += 1
                     note(.identityMismatch(position, path: path))
-                    continue
+                    guard sibling else {
+                        // A path the source reads: picked up below as a new file, from 0. Anywhere
+                        // else the inode now belongs to an unrelated file.
+                        FileSystem.closeDescriptor(fd)
+                        continue
+                    }
+                    // Named like a rotation of the saved path: the file was truncated and
+                    // rewritten, then rotated, while the service was down. Its content is new.
+                    f.fingerprint = try Fingerprint.read(fd, path: path)
+                } else {
+                    f.fingerprint = try Fingerprint.read(fd, path: path)
+                    try place(f, at: position, meta: meta, size: status.size)
                 }
-                f.fingerprint = try Fingerprint.read(fd, path: path)
-                try place(f, at: position, meta: meta, size: status.size)
             } catch {
                 FileSystem.closeDescriptor(fd)
                 throw error
@@ -116,20 +124,22 @@ extension FileSource {
                 // Not a line boundary (a final unterminated line, or a start inside an oversized
                 // line): skip to the next `\n` rather than decode half a line.
                 f.endsLine = false
-                f.skip = TrackedFile.Skip(lineStart: offset, scanned: offset, prefix: [])
+                f.skip = TrackedFile.Skip(lineStart: offset, scanned: offset, prefix: [], fragment: true)
             }
         }
     }
 
-    /// Where the file `identity` is now: at a path the source reads, at its saved path, or
-    /// beside its saved path (rotated siblings).
-    private func locate(_ identity: FileIdentity, savedPath: String, matched: [FileIdentity: String]) -> String? {
-        if let path = matched[identity] { return path }
-        if let status = FileStatus.of(path: savedPath), status.isRegular, status.identity == identity { return savedPath }
+    /// Where the file `identity` is now: at a path the source reads, at its saved path, or in
+    /// its saved path's directory (rotated away); `sibling` tells whether it was found under a
+    /// name that starts with the saved path's name (`app.jsonl.1`, `app.jsonl-20261122`).
+    private func locate(_ identity: FileIdentity, savedPath: String, matched: [FileIdentity: String]) -> (path: String, sibling: Bool)? {
+        if let path = matched[identity] { return (path, false) }
+        if let status = FileStatus.of(path: savedPath), status.isRegular, status.identity == identity { return (savedPath, true) }
         let directory = FileSystem.directory(of: savedPath)
+        let base = FileSystem.lastComponent(of: savedPath)
         for name in FileSystem.listDirectory(directory, matching: nil) ?? [] {
             let path = FileSystem.join(directory, name)
-            if let status = FileStatus.of(path: path), status.isRegular, status.identity == identity { return path }
+            if let status = FileStatus.of(path: path), status.isRegular, status.identity == identity { return (path, name.hasPrefix(base)) }
         }
         return nil
     }

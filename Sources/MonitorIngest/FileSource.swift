@@ -116,19 +116,15 @@ public final class FileSource: @unchecked Sendable {
         chunkBytes = min(max(1, configuration.maxChunkBytes), lineLimit + 1)
         scratch = .allocate(byteCount: chunkBytes, alignment: 16)
         self.now = now
-        do {
-            let matched = try matchingFiles(strict: !configuration.follow)
-            let saved = positions.filter { $0.source == configuration.name }
-            try resume(saved, matched: matched)
-            for (path, status) in matched where byIdentity[status.identity] == nil {
-                _ = try track(path: path, startAtEnd: saved.isEmpty && configuration.startAt == .end, strict: !configuration.follow)
-            }
-            files.sort(by: TrackedFile.precedes)
-        } catch {
-            closeAll()
-            scratch.deallocate()
-            throw error
+        // On a throw below, deinit runs (the instance is fully initialized): it closes what was
+        // opened and frees the buffer.
+        let matched = try matchingFiles(strict: !configuration.follow)
+        let saved = positions.filter { $0.source == configuration.name }
+        try resume(saved, matched: matched)
+        for (path, status) in matched where byIdentity[status.identity] == nil {
+            _ = try track(path: path, startAtEnd: saved.isEmpty && configuration.startAt == .end, strict: !configuration.follow)
         }
+        files.sort(by: TrackedFile.precedes)
     }
 
     deinit {
@@ -413,9 +409,12 @@ public final class FileSource: @unchecked Sendable {
 
     // MARK: - Positions
 
+    /// A file's position. A rotated file's `path` is the path it was followed under (where it
+    /// is now is found again by identity), so that a restart keeps reading it before the file
+    /// now at that path.
     func position(of f: TrackedFile) -> SourcePosition {
         SourcePosition(
-            source: configuration.name, key: f.key, path: f.path, offset: f.offset,
+            source: configuration.name, key: f.key, path: f.detached == nil ? f.path : f.order, offset: f.offset,
             meta: PositionMeta(fingerprint: f.fingerprint, size: max(f.size, f.offset), line: f.nextLine).text)
     }
 }

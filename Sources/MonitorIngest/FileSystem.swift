@@ -136,6 +136,12 @@ enum FileSystem {
         return String(path[..<slash])
     }
 
+    /// The last component of `path` (all of it when it has no `/`).
+    static func lastComponent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.utf8.index(after: slash)...])
+    }
+
     /// `directory` + `/` + `name`.
     static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name

@@ -15,6 +15,9 @@ final class TrackedFile {
         var scanned: Int64
         /// The line's first bytes, for a dead letter (may be empty).
         var prefix: [UInt8]
+        /// The rest of a line whose start was consumed before (a resumed offset that is not a
+        /// line boundary): skipped silently, not counted as a line of its own.
+        var fragment = false
     }
 
     let identity: FileIdentity
