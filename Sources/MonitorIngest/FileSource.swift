@@ -105,8 +105,9 @@ public final class FileSource: @unchecked Sendable {
     ///     ignored); empty for a fresh start, where ``Configuration/startAt`` applies.
     ///   - now: monotonic time, read only to close rotated files after
     ///     ``Configuration/rotationGrace`` (tests pass a manual value).
-    /// - Throws: ``IngestError`` in `--once` mode when a file or directory target is missing,
-    ///   or a file cannot be opened; in either mode when a `.file` target is a directory.
+    /// - Throws: ``IngestError`` in `--once` mode when a file or directory target is missing or
+    ///   not readable, a `.file` target is a directory, or a listed file cannot be opened (follow
+    ///   mode reports these as ``Event/unreadable(path:reason:)`` and retries on every pass).
     public init(
         _ configuration: Configuration, resumeFrom positions: [SourcePosition] = [],
         now: @escaping @Sendable () -> Duration = FileSource.monotonicNow
@@ -290,8 +291,8 @@ public final class FileSource: @unchecked Sendable {
         let fd = FileSystem.openForReading(path)
         if fd < 0 {
             let e = errno
-            if e == ENOENT && !strict { return nil }
-            if strict { throw e == ENOENT ? IngestError.fileNotFound(path) : IngestError.unreadable(path, reason: FileSystem.errorText(e)) }
+            if e == ENOENT { return nil }  // removed since it was listed
+            if strict { throw IngestError.unreadable(path, reason: FileSystem.errorText(e)) }
             reportUnreadable(path, reason: FileSystem.errorText(e))
             return nil
         }
@@ -381,10 +382,10 @@ public final class FileSource: @unchecked Sendable {
                 if e != ENOENT && e != ENOTDIR { reportUnreadable(path, reason: FileSystem.errorText(e)) }
                 return []
             }
-            if status.isDirectory { throw IngestError.isDirectory(path) }
+            if status.isDirectory && strict { throw IngestError.isDirectory(path) }
             guard status.isRegular else {
                 if strict { throw IngestError.unreadable(path, reason: "not a regular file") }
-                reportUnreadable(path, reason: "not a regular file")
+                reportUnreadable(path, reason: status.isDirectory ? "is a directory, expected a JSONL file" : "not a regular file")
                 return []
             }
             return [(path, status)]

@@ -157,6 +157,15 @@ struct FileSourceReadingTests {
         #expect(try glob.poll() == nil && glob.isAtEnd)
     }
 
+    @Test("follow: a target that is a directory is reported once, not thrown")
+    func followDirectoryAsFile() throws {
+        let dir = try Scratch()
+        let source = try FileSource(config(.file(dir.path), follow: true))
+        #expect(try source.poll() == nil)
+        #expect(try source.poll() == nil)
+        #expect(source.takeEvents() == [.unreadable(path: dir.path, reason: "is a directory, expected a JSONL file")])
+    }
+
     @Test("follow: a file that does not exist yet is read from its start once it appears")
     func fileAppears() throws {
         let dir = try Scratch()
@@ -479,6 +488,24 @@ struct FileSourceResumeTests {
         let second = try FileSource(config(.file(dir.at("app.jsonl")), follow: false), resumeFrom: first.positions)
         #expect(text(try drain(second)) == "3\n")
         #expect(second.statistics.truncations == 1 || second.statistics.identityMismatches == 1)
+    }
+
+    @Test("truncated, rewritten and rotated while down: the rotated file's new content is read from 0, then the new file")
+    func truncatedThenRotatedWhileDown() throws {
+        let dir = try Scratch()
+        try dir.write("app.jsonl", "{\"seq\":1}\n{\"seq\":2}\n")
+        let first = try FileSource(config(.file(dir.at("app.jsonl")), follow: true))
+        _ = try drain(first)
+        let saved = first.positions
+        first.close()
+        try dir.shrink("app.jsonl")
+        try dir.append("app.jsonl", "{\"seq\":3}\n")
+        try dir.move("app.jsonl", "app.jsonl.1")
+        try dir.write("app.jsonl", "{\"seq\":4}\n")
+        try dir.write("unrelated.log", "x\n")
+        let second = try FileSource(config(.file(dir.at("app.jsonl")), follow: true), resumeFrom: saved)
+        #expect(text(try drain(second)) == "{\"seq\":3}\n{\"seq\":4}\n")
+        #expect(second.statistics.identityMismatches == 1)
     }
 
     @Test("a position whose file is gone is skipped and reported; the rest is read")
