@@ -1,10 +1,11 @@
-/// An error raised by a file source or decoder entry point. Bad *records* are never errors:
-/// they are counted in `DecodeReport` (DESIGN §13).
+/// An error raised by a file source, a dead-letter writer or a decoder entry point. Bad
+/// *records* are never errors: they are counted in `DecodeReport` (DESIGN §13).
 public struct IngestError: Error, CustomStringConvertible, Equatable {
     private enum Code: Equatable {
         case fileNotFound
         case isDirectory
         case unreadable(String)
+        case unwritable(String)
     }
     private let code: Code
     /// The path the error is about.
@@ -21,6 +22,8 @@ public struct IngestError: Error, CustomStringConvertible, Equatable {
     public static func isDirectory(_ path: String) -> IngestError { IngestError(.isDirectory, path: path) }
     /// The file could not be opened or read; `reason` is the system's error text.
     public static func unreadable(_ path: String, reason: String) -> IngestError { IngestError(.unreadable(reason), path: path) }
+    /// The file could not be created or written; `reason` is the system's error text.
+    public static func unwritable(_ path: String, reason: String) -> IngestError { IngestError(.unwritable(reason), path: path) }
 
     /// A one-line message naming the path, e.g. `data/current.jsonl: no such file`.
     public var description: String {
@@ -28,6 +31,7 @@ public struct IngestError: Error, CustomStringConvertible, Equatable {
         case .fileNotFound: return "\(path): no such file"
         case .isDirectory: return "\(path): is a directory, expected a JSONL file"
         case .unreadable(let reason): return "\(path): cannot read: \(reason)"
+        case .unwritable(let reason): return "\(path): cannot write: \(reason)"
         }
     }
 }

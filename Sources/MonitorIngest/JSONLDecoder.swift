@@ -213,6 +213,35 @@ public struct JSONLDecoder: Sendable {
     ///   - batch: receives the records; must be empty or built by this decoder.
     ///   - report: receives line counts and problems.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, firstLineNumber: Int, into batch: inout Batch, report: inout DecodeReport) {
+        decodeLines(bytes, firstLineNumber: firstLineNumber, into: &batch, report: &report, rejected: nil)
+    }
+
+    /// Decodes as ``decode(_:firstLineNumber:into:report:)`` and also lists the lines it rejected
+    /// or flagged (for the reasons `rejected` collects), with their byte ranges in `bytes`, so
+    /// that a caller can quarantine them in a dead-letter file (DESIGN §13).
+    ///
+    /// The records, the batch and the report are exactly those of the call without a collector;
+    /// the collector is only touched on the rejection paths, so a clean line costs nothing more.
+    /// - Parameters:
+    ///   - bytes: UTF-8 JSON lines.
+    ///   - firstLineNumber: the 1-based line number of the first line, for the report.
+    ///   - batch: receives the records; must be empty or built by this decoder.
+    ///   - report: receives line counts and problems.
+    ///   - rejected: receives the rejected lines, appended in line order.
+    public mutating func decode(
+        _ bytes: UnsafeRawBufferPointer, firstLineNumber: Int, into batch: inout Batch, report: inout DecodeReport,
+        rejected: inout RejectedLines
+    ) {
+        withUnsafeMutablePointer(to: &rejected) { r in
+            decodeLines(bytes, firstLineNumber: firstLineNumber, into: &batch, report: &report, rejected: r)
+        }
+    }
+
+    /// The decode loop; `rejected` is nil when nobody collects rejections.
+    private mutating func decodeLines(
+        _ bytes: UnsafeRawBufferPointer, firstLineNumber: Int, into batch: inout Batch, report: inout DecodeReport,
+        rejected: UnsafeMutablePointer<RejectedLines>?
+    ) {
         prepare(&batch)
         guard let raw = bytes.baseAddress, bytes.count > 0 else {
             setDictionaries(of: &batch)
@@ -324,6 +353,7 @@ public struct JSONLDecoder: Sendable {
             }
             if length > maxRecordBytes {
                 report.record(.oversized, line: line)
+                if let rejected { rejected.pointee.note(.oversized, line: line, offset: base.distance(to: p), length: length) }
                 continue
             }
             var start = p
@@ -361,10 +391,12 @@ public struct JSONLDecoder: Sendable {
             if !matched {
                 guard let ok = parser.parseLine() else {
                     report.record(.emptyLine, line: line)
+                    if let rejected { rejected.pointee.note(.emptyLine, line: line, offset: base.distance(to: p), length: length) }
                     continue
                 }
                 guard ok else {
                     report.record(.malformedJSON, line: line)
+                    if let rejected { rejected.pointee.note(.malformedJSON, line: line, offset: base.distance(to: p), length: length) }
                     continue
                 }
                 if templatesOn && activeSlots == nil { examine(start, lineEnd) }
@@ -389,6 +421,10 @@ public struct JSONLDecoder: Sendable {
             if parser.timestampBad { report.record(.badTimestamp, line: line) }
             if parser.wrongTypes > 0 { for _ in 0..<parser.wrongTypes { report.record(.wrongType, line: line) } }
             if nFeatures > 0 && !parser.sawFeature { report.record(.missingFeatures, line: line) }
+            if let rejected, parser.timestampBad || parser.wrongTypes > 0 || (nFeatures > 0 && !parser.sawFeature) {
+                noteKept(rejected, line: line, offset: base.distance(to: p), length: length, badTimestamp: parser.timestampBad,
+                         wrongType: parser.wrongTypes > 0, missingFeatures: nFeatures > 0 && !parser.sawFeature)
+            }
             if parser.unknownCount > 0 { noteUnknown(parser.unknown, parser.unknownCount) }
             if keepIDs {
                 let s = text[compiled.idSlot]
@@ -399,6 +435,17 @@ public struct JSONLDecoder: Sendable {
         for i in 0..<guesses.count { guesses[i] = guess[i] }
         report.recordsDecoded += n
         flush(rows, count: n, ids: ids, into: &batch)
+    }
+
+    /// Lists a kept record's problems in a rejection collector (off the hot path).
+    @inline(never)
+    private func noteKept(
+        _ rejected: UnsafeMutablePointer<RejectedLines>, line: Int, offset: Int, length: Int, badTimestamp: Bool, wrongType: Bool,
+        missingFeatures: Bool
+    ) {
+        if badTimestamp { rejected.pointee.note(.badTimestamp, line: line, offset: offset, length: length) }
+        if wrongType { rejected.pointee.note(.wrongType, line: line, offset: offset, length: length) }
+        if missingFeatures { rejected.pointee.note(.missingFeatures, line: line, offset: offset, length: length) }
     }
 
     /// The code of a value not in column `j`'s cache: asks the dictionary, then caches it.
