@@ -15,7 +15,10 @@ public struct MonitorCommand: AsyncParsableCommand {
             Exit codes: 0 success; 1 a check failed (drift found with --fail-on-drift, invalid \
             config, unreadable input); 2 usage error.
             """,
-        subcommands: [CompareCommand.self, SimulateCommand.self]
+        subcommands: [
+            RunCommand.self, CompareCommand.self, BaselineCommand.self, CheckCommand.self, TestRulesCommand.self,
+            SimulateCommand.self,
+        ]
     )
     public init() {}
 }

@@ -1,0 +1,351 @@
+import Foundation
+import Logging
+public import MonitorCore
+import MonitorIngest
+import MonitorRules
+import MonitorStore
+import MonitorWindowing
+
+/// One source as the pipeline runs it: the file source, its decoder and dead-letter file.
+final class SourceRuntime {
+    let settings: SourceSettings
+    let file: FileSource
+    var decoder: JSONLDecoder
+    let deadLetters: DeadLetterWriter?
+    /// Positions after the last chunk folded into the window state.
+    var positions: [SourcePosition]
+    var rejected = RejectedLines()
+    var atEnd: Bool { file.isAtEnd }
+
+    init(settings: SourceSettings, file: FileSource, decoder: JSONLDecoder, deadLetters: DeadLetterWriter?) {
+        self.settings = settings
+        self.file = file
+        self.decoder = decoder
+        self.deadLetters = deadLetters
+        self.positions = file.positions
+    }
+}
+
+/// Counters of one run, reported at the end of `--once`.
+public struct RunTotals: Sendable {
+    public var events = 0
+    public var decodeErrors = 0
+    public var late = 0
+    public var untimed = 0
+    public var unprofiled = 0
+    public var windowsClosed = 0
+    public var checkpoints = 0
+    /// Transitions to firing during this run.
+    public var fired: [AlertTransition] = []
+    public var resolved: [AlertTransition] = []
+    public var notificationsWritten = 0
+}
+
+/// The streaming pipeline: sources → decoder → windows → series → rules → store → receivers.
+///
+/// Runs on one dedicated thread (`step()`, `checkpoint()`); it is the only writer of its state.
+/// Exactly-once: window state, closed-window results, alert state and transitions, and source
+/// positions are committed in one transaction (`checkpoint()`), so after a crash the run
+/// resumes from the last checkpoint and recomputes everything after it identically — window
+/// membership depends only on event order (see `WindowManager`), and rules are evaluated at
+/// each window end in order.
+final class Pipeline {
+    let loaded: LoadedConfig
+    let store: SQLiteStore
+    let profiles: ReferenceProfiles
+    let status: ServiceStatus
+    let logger: Logger
+    var sources: [SourceRuntime] = []
+    var windows: WindowManager
+    var rules: RuleSet
+    var latest = LatestSamples()
+    var pending = CheckpointWrite()
+    var pendingDirty = false
+    var configRecorded = false
+    let configRecord: ConfigRecord
+    var lastEvaluation: Timestamp?
+    var totals = RunTotals()
+    let receivers: FileReceivers
+    /// Validity of a window's samples: its slide (seen until the next window of the same
+    /// configuration closes).
+    let validity: [String: Int64]
+
+    init(loaded: LoadedConfig, store: SQLiteStore, profiles: ReferenceProfiles, rules: RuleSet, status: ServiceStatus,
+         logger: Logger, once: Bool) throws(ServiceError) {
+        self.loaded = loaded
+        self.store = store
+        self.profiles = profiles
+        self.rules = rules
+        self.status = status
+        self.logger = logger
+        let config = loaded.config
+        configRecord = ConfigRecord(text: Self.effectiveConfigText(loaded))
+        validity = Dictionary(uniqueKeysWithValues: config.windows.map { ($0.name, $0.slide) })
+        do {
+            windows = try WindowManager(specs: config.windows, allowedLateness: config.allowedLateness,
+                                        settings: config.drift, resolver: profiles.resolver)
+        } catch {
+            throw .config("\(config.path): windows: \(error)")
+        }
+        receivers = FileReceivers(loaded: loaded)
+
+        // Resume.
+        let checkpoint: LoadedCheckpoint
+        do { checkpoint = try store.loadCheckpoint() } catch { throw .io("\(store.path): cannot load the checkpoint: \(error)") }
+        if !checkpoint.windows.isEmpty {
+            do {
+                let report = try windows.restore(from: checkpoint.windows)
+                for (key, reason) in report.droppedPanes {
+                    logger.warning("open window dropped on restore", metadata: ["window.key": "\(key)", "reason": "\(reason)"])
+                }
+            } catch {
+                throw .io("\(store.path): the checkpointed window state cannot be restored: \(error)")
+            }
+        }
+        if let state = checkpoint.serviceState, state.count >= 9, state[0] == 1 {
+            var ms: Int64 = 0
+            for i in 0..<8 { ms |= Int64(state[1 + i]) << (8 * Int64(i)) }
+            lastEvaluation = Timestamp(milliseconds: ms)
+        }
+        self.rules.restore(checkpoint.alerts, lastEvaluation: lastEvaluation)
+        try rebuildLatestSamples()
+
+        for s in config.sources where s.kind == .predictions {
+            let path = loaded.resolve(s.path.value)
+            let target: FileSource.Target
+            var isDir: ObjCBool = false
+            if path.contains(where: { "*?[".contains($0) }) {
+                target = .glob(path)
+            } else if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                target = .directory(path)
+            } else {
+                target = .file(path)
+            }
+            let fileConfig = FileSource.Configuration(
+                name: s.name, target: target, follow: once ? false : s.follow,
+                startAt: s.startAt == .end ? .end : .beginning)
+            let mine = checkpoint.positions.filter { $0.source == s.name }
+            let file: FileSource
+            do { file = try FileSource(fileConfig, resumeFrom: mine) } catch {
+                throw .io("source \"\(s.name)\": \(error)")
+            }
+            var dead: DeadLetterWriter?
+            if let dl = s.deadLetter {
+                do { dead = try DeadLetterWriter(path: loaded.resolve(dl)) } catch {
+                    throw .io("source \"\(s.name)\": dead_letter: \(error)")
+                }
+            }
+            let decoder = JSONLDecoder(schema: config.schema, features: profiles.features, dictionaries: [:],
+                                       options: DecodeOptions(keepIDs: false, threads: 1))
+            let rt = SourceRuntime(settings: s, file: file, decoder: decoder, deadLetters: dead)
+            if !mine.isEmpty { rt.positions = mine }
+            sources.append(rt)
+        }
+        for s in config.sources where s.kind == .labels {
+            logger.warning("label sources are not read yet (delayed labels arrive in a later release)", metadata: ["source": "\(s.name)"])
+        }
+        for s in sources {
+            status.metrics.declare("monitor_events_total", [("source", s.settings.name)])
+            status.metrics.declare("monitor_late_events_total", [("source", s.settings.name)])
+            for r in DecodeErrorReason.allCases where r != .emptyLine {
+                status.metrics.declare("monitor_decode_errors_total", [("source", s.settings.name), ("reason", r.rawValue)])
+            }
+        }
+        status.metrics.set("monitor_rules_loaded", [], Double(rules.rules.count))
+        status.setReady("store", nil)
+        status.setReady("sources", nil)
+        publish()
+    }
+
+    /// The config text recorded with each evaluation: the config file and every rule and alert
+    /// file it names, each with a `# file:` header.
+    static func effectiveConfigText(_ loaded: LoadedConfig) -> String {
+        var text = "# file: \(loaded.config.path)\n\(loaded.config.text)"
+        for r in loaded.ruleTexts { text += "\n# file: \(r.path)\n\(r.text)" }
+        for a in loaded.alertsFiles {
+            if let t = ConfigLoader.readText(a.path) { text += "\n# file: \(a.path)\n\(t)" }
+        }
+        return text
+    }
+
+    /// Re-adds the samples of recently closed windows (still visible at the last evaluation) after
+    /// a restart, so rules see what an uninterrupted run sees.
+    func rebuildLatestSamples() throws(ServiceError) {
+        guard let last = lastEvaluation else { return }
+        let horizon = validity.values.max() ?? 0
+        let results: [WindowResult]
+        do {
+            results = try store.windowResults(model: nil, from: Timestamp(milliseconds: last.milliseconds - horizon + 1),
+                                              to: Timestamp(milliseconds: last.milliseconds + 1))
+        } catch { throw .io("\(store.path): \(error)") }
+        for r in results {
+            guard let v = validity[r.key.window] else { continue }
+            latest.add(r.samples, validFor: v)
+        }
+    }
+
+    /// Reads at most one chunk from every source and folds it in. Returns whether anything was read.
+    func step() throws(ServiceError) -> Bool {
+        var progressed = false
+        for src in sources {
+            let chunk: FileChunk?
+            do { chunk = try src.file.poll() } catch { throw .io("source \"\(src.settings.name)\": \(error)") }
+            for e in src.file.takeEvents() {
+                logger.info("file source event", metadata: ["source": "\(src.settings.name)", "event": "\(e)"])
+            }
+            guard let chunk else { continue }
+            progressed = true
+            var batch = Batch()
+            var report = DecodeReport()
+            src.rejected.removeAll()
+            if src.deadLetters != nil {
+                chunk.decode(with: &src.decoder, into: &batch, report: &report, rejected: &src.rejected)
+                if !src.rejected.isEmpty {
+                    do { try src.deadLetters!.append(src.rejected, from: chunk) } catch {
+                        throw .io("source \"\(src.settings.name)\": dead letters: \(error)")
+                    }
+                }
+            } else {
+                chunk.decode(with: &src.decoder, into: &batch, report: &report)
+            }
+            status.metrics.record(decode: report, source: src.settings.name)
+            status.metrics.add("monitor_source_bytes_total", [("source", src.settings.name)], Int(chunk.range.count))
+            totals.events += report.recordsDecoded
+            totals.decodeErrors += report.counts.filter { $0.key != .emptyLine && $0.key != .badTimestamp }.values.reduce(0, +)
+            if let lines = report.sampleLines[.malformedJSON], !lines.isEmpty {
+                logger.warning("malformed records", metadata: [
+                    "source": "\(src.settings.name)", "file": "\(chunk.path)",
+                    "count": "\(report.counts[.malformedJSON] ?? 0)", "lines": "\(lines)"])
+            }
+            let summary = windows.ingest(batch)
+            totals.late += summary.late
+            totals.untimed += summary.noTimestamp
+            totals.unprofiled += summary.unprofiled
+            status.metrics.add("monitor_untimed_events_total", [("source", src.settings.name)], summary.noTimestamp)
+            status.metrics.add("monitor_late_events_total", [("source", src.settings.name)], summary.late)
+            src.positions = chunk.positions
+            pendingDirty = true
+            try closeReady(windows.closeReady())
+        }
+        return progressed
+    }
+
+    /// End of input (`--once`, or a drain that closes everything): closes every open window.
+    func closeAll() throws(ServiceError) {
+        try closeReady(windows.closeAll())
+    }
+
+    func closeReady(_ closed: [ClosedWindow]) throws(ServiceError) {
+        guard !closed.isEmpty else { return }
+        pendingDirty = true
+        var i = 0
+        while i < closed.count {
+            let end = closed[i].result.key.end
+            var j = i
+            while j < closed.count, closed[j].result.key.end == end {
+                let r = closed[j].result
+                latest.add(r.samples, validFor: validity[r.key.window] ?? 1)
+                pending.results.append(r)
+                totals.windowsClosed += 1
+                status.metrics.add("monitor_windows_closed_total", [("window", r.key.window)], 1)
+                logger.info("window closed", metadata: [
+                    "window": "\(r.key.window)", "model": "\(r.key.model)", "version": "\(r.key.version)",
+                    "window.start": "\(r.key.start)", "window.end": "\(r.key.end)", "events": "\(r.eventCount)",
+                    "drifted_feature_share": "\(closed[j].driftedFeatureShare)"])
+                j += 1
+            }
+            evaluate(at: end)
+            i = j
+        }
+        publish()
+    }
+
+    func evaluate(at time: Timestamp) {
+        if let last = lastEvaluation, time < last { return }
+        let started = ContinuousClock.now
+        let evaluation = rules.evaluate(at: time, source: latest)
+        let elapsed = ContinuousClock.now - started
+        status.metrics.observeRuleEvaluation(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        lastEvaluation = time
+        latest.removeExpired(at: time)
+        for e in evaluation.errors { logger.error("rule evaluation failed", metadata: ["rule": "\(e)"]) }
+        for t in evaluation.transitions {
+            pending.transitions.append(t)
+            status.metrics.add("monitor_alert_transitions_total", [("state", t.to.rawValue)], 1)
+            if t.to == .firing { totals.fired.append(t) }
+            if t.to == .resolved { totals.resolved.append(t) }
+            let level: Logger.Level = t.to == .firing ? .warning : .info
+            logger.log(level: level, "alert \(t.to.rawValue)", metadata: [
+                "rule.name": "\(t.alert.rule)", "alert.labels": "\(t.alert.labels)", "value": "\(t.alert.value)",
+                "at": "\(t.at)", "from": "\(t.from.rawValue)"])
+        }
+    }
+
+    /// Commits window state, results, alerts and source positions in one transaction, then
+    /// delivers new notifications.
+    func checkpoint(force: Bool = false) throws(ServiceError) {
+        guard pendingDirty || force || !configRecorded else { return }
+        let started = ContinuousClock.now
+        for s in sources {
+            do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
+        }
+        let (upserts, deletes) = windows.checkpointDelta()
+        var w = pending
+        w.windowUpserts = upserts
+        w.windowDeletes = deletes
+        w.positions = sources.flatMap(\.positions)
+        w.alerts = rules.alerts
+        if let t = lastEvaluation {
+            var state: [UInt8] = [1]
+            for i in 0..<8 { state.append(UInt8(truncatingIfNeeded: t.milliseconds >> (8 * Int64(i)))) }
+            w.serviceState = state
+        }
+        if !configRecorded { w.config = configRecord }
+        w.at = windows.watermark ?? Timestamp(milliseconds: 0)
+        do { try store.commit(w) } catch { throw .io("\(store.path): checkpoint failed: \(error)") }
+        configRecorded = true
+        pending = CheckpointWrite()
+        pendingDirty = false
+        totals.checkpoints += 1
+        status.metrics.add("monitor_checkpoints_total", [], 1)
+        let elapsed = ContinuousClock.now - started
+        status.metrics.observeCheckpoint(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        try deliver()
+    }
+
+    /// Writes stored, undelivered transitions to the receivers (at least once).
+    func deliver() throws(ServiceError) {
+        while true {
+            let batch: [StoredTransition]
+            do { batch = try store.undeliveredTransitions(limit: 500) } catch { throw .io("\(store.path): \(error)") }
+            if batch.isEmpty { return }
+            let written: Int
+            do { written = try receivers.deliver(batch) } catch {
+                throw .io("alert receiver: \(error)")
+            }
+            totals.notificationsWritten += written
+            status.metrics.add("monitor_notifications_total", [("status", "delivered")], written)
+            do { try store.markDelivered(ids: batch.map(\.id), at: lastEvaluation ?? Timestamp(milliseconds: 0)) } catch {
+                throw .io("\(store.path): \(error)")
+            }
+        }
+    }
+
+    /// Publishes samples, alerts and gauges for `/metrics`.
+    func publish() {
+        let at = lastEvaluation ?? Timestamp(milliseconds: Int64.min / 2)
+        status.publish(samples: latest.all(at: at) + rules.alertSamples(at: at), alerts: rules.alerts, watermark: windows.watermark)
+        if let wm = windows.watermark { status.metrics.set("monitor_watermark_seconds", [], Double(wm.milliseconds) / 1000) }
+        status.metrics.set("monitor_open_windows", [], Double(windows.openPaneCount))
+        var byState: [AlertState: Int] = [.pending: 0, .firing: 0]
+        for a in rules.activeAlerts { byState[a.state, default: 0] += 1 }
+        for (s, n) in byState { status.metrics.set("monitor_alerts", [("state", s.rawValue)], Double(n)) }
+    }
+
+    func close() {
+        for s in sources {
+            s.file.close()
+            try? s.deadLetters?.close()
+        }
+    }
+}
