@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorCLITests",
-            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "monitor"],
+            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "monitor"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
