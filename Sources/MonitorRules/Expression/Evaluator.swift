@@ -20,7 +20,7 @@ struct Evaluator<Source: SampleSource> {
     let source: Source
     let time: Timestamp
 
-    func evaluate(_ node: Node) throws -> ExpressionValue {
+    func evaluate(_ node: ExprNode) throws -> ExpressionValue {
         switch node {
         case .number(let v, _):
             return .scalar(v)

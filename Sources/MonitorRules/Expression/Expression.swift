@@ -17,7 +17,7 @@ public import MonitorCore
 public struct Expression: Sendable, CustomStringConvertible {
     /// The text as written.
     public let text: String
-    let root: Node
+    let root: ExprNode
 
     /// Parses an expression, reporting every type error and unknown metric (but only the
     /// first syntax error, after which nothing can be trusted).
@@ -42,7 +42,7 @@ public struct Expression: Sendable, CustomStringConvertible {
         self = e
     }
 
-    init(text: String, root: Node) {
+    init(text: String, root: ExprNode) {
         self.text = text
         self.root = root
     }

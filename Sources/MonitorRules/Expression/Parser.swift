@@ -14,7 +14,7 @@ struct Parser {
     ]
 
     /// Parses `text`; `knownMetrics` (when given) rejects selectors of other metric names.
-    static func parse(_ text: String, knownMetrics: Set<String>?) -> (Node?, [ExpressionError]) {
+    static func parse(_ text: String, knownMetrics: Set<String>?) -> (ExprNode?, [ExpressionError]) {
         let tokens: [Token]
         switch Lexer.tokenize(text) {
         case .success(let t): tokens = t
@@ -96,7 +96,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseExpression(_ minPrecedence: Int) throws -> Node {
+    private mutating func parseExpression(_ minPrecedence: Int) throws -> ExprNode {
         var lhs = try parseUnary()
         while let op = binaryOperator(current), op.precedence >= minPrecedence {
             let opToken = advance()
@@ -138,7 +138,7 @@ struct Parser {
     }
 
     /// Unary `-`/`+` bind tighter than `*` but looser than `^`: `-2 ^ 2` is `-(2 ^ 2)`.
-    private mutating func parseUnary() throws -> Node {
+    private mutating func parseUnary() throws -> ExprNode {
         guard current.kind == .minus || current.kind == .plus else { return try parsePrimary() }
         let t = advance()
         let operand = try parseExpression(BinaryOperator.pow.precedence)
@@ -149,7 +149,7 @@ struct Parser {
         return .unary(op, operand, Span(t))
     }
 
-    private mutating func parsePrimary() throws -> Node {
+    private mutating func parsePrimary() throws -> ExprNode {
         let t = current
         switch t.kind {
         case .number(let v):
@@ -185,7 +185,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseSelector(name: Token?) throws -> Node {
+    private mutating func parseSelector(name: Token?) throws -> ExprNode {
         var metric = name?.text
         var nameSpan = name.map(Span.init) ?? Span(current)
         let start = name?.start ?? current.start
@@ -256,7 +256,7 @@ struct Parser {
         return .selector(VectorSelector(metric: metric, nameMatchers: nameMatchers, matchers: matchers, span: span, nameSpan: nameSpan))
     }
 
-    private mutating func parseAggregation(_ op: AggregationOperator) throws -> Node {
+    private mutating func parseAggregation(_ op: AggregationOperator) throws -> ExprNode {
         let opToken = advance()
         var grouping: Grouping?
         if isKeyword(current, "by") || isKeyword(current, "without") {

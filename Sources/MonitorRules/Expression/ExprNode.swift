@@ -2,13 +2,13 @@ import MonitorCore
 
 /// The syntax tree of an expression. Every node remembers where it came from (`Span`, in
 /// Unicode scalars of the expression text) so that type and evaluation errors can point at it.
-indirect enum Node: Sendable {
+indirect enum ExprNode: Sendable {
     case number(Double, Span)
     case selector(VectorSelector)
-    case unary(UnaryOperator, Node, Span)
+    case unary(UnaryOperator, ExprNode, Span)
     case binary(BinaryExpression)
     case aggregate(Aggregation)
-    case paren(Node, Span)
+    case paren(ExprNode, Span)
 
     /// The value type this node evaluates to.
     var type: ExpressionType {
@@ -146,8 +146,8 @@ enum VectorMatching: Sendable {
 
 struct BinaryExpression: Sendable {
     var op: BinaryOperator
-    var lhs: Node
-    var rhs: Node
+    var lhs: ExprNode
+    var rhs: ExprNode
     /// `bool`: comparisons return 0/1 instead of filtering.
     var returnBool: Bool
     var matching: VectorMatching
@@ -167,7 +167,7 @@ enum Grouping: Sendable {
 
 struct Aggregation: Sendable {
     var op: AggregationOperator
-    var operand: Node
+    var operand: ExprNode
     var grouping: Grouping
     var span: Span
 }
