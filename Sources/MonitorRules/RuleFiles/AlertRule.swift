@@ -83,13 +83,17 @@ public struct RuleGroup: Sendable {
     public var name: String
     /// The rules, in file order.
     public var rules: [AlertRule]
+    /// The line of the group's `name:` in its file (0 when built in code).
+    public var line: Int
 
     /// Creates a group.
     /// - Parameters:
     ///   - name: The group name.
     ///   - rules: Its rules.
-    public init(name: String, rules: [AlertRule]) {
+    ///   - line: The line of its name in the rule file.
+    public init(name: String, rules: [AlertRule], line: Int = 0) {
         self.name = name
         self.rules = rules
+        self.line = line
     }
 }

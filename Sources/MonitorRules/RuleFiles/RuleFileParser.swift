@@ -47,6 +47,7 @@ struct RuleFileParser {
         let entries = reader.mapping(node, "group \(index + 1)", allowed: ["name", "rules"])
         guard case .mapping = node else { return nil }
         var name: String?
+        var line = node.mark?.line ?? 0
         if let (_, nameNode) = entries.first(where: { $0.key == "name" }).map({ ($0.keyNode, $0.value) }) {
             if let n = reader.string(nameNode, "group \(index + 1)") {
                 if n.isEmpty {
@@ -54,7 +55,8 @@ struct RuleFileParser {
                 } else if let firstLine = seen[n] {
                     reader.error(nameNode, "group \"\(n)\"", "duplicate group name \"\(n)\" (first defined on line \(firstLine))")
                 } else {
-                    seen[n] = nameNode.mark?.line ?? 0
+                    line = nameNode.mark?.line ?? 0
+                    seen[n] = line
                     name = n
                 }
             }
@@ -73,7 +75,7 @@ struct RuleFileParser {
         } else {
             reader.error(node, context, "missing \"rules\"")
         }
-        return name.map { RuleGroup(name: $0, rules: rules) }
+        return name.map { RuleGroup(name: $0, rules: rules, line: line) }
     }
 
     private mutating func parseRule(_ node: Node, group: String, groupContext: String, index: Int,
