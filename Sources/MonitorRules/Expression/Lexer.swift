@@ -113,7 +113,7 @@ struct Lexer {
             index += 2
             let digitsStart = index
             while let d = peek(), d.properties.isASCIIHexDigit { index += 1 }
-            value = UInt64(text(digitsStart, index), radix: 16).map(Double.init)
+            value = UInt64(text(digitsStart, index), radix: 16).map { Double($0) }
         } else {
             while let d = peek(), Identifiers.isDigit(d) { index += 1 }
             if peek() == "." {
