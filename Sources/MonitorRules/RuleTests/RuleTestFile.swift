@@ -115,13 +115,13 @@ struct RuleTestFile {
         }
 
         private mutating func parseTest(_ node: Node, index: Int, file: inout RuleTestFile) -> TestCase? {
-            let entries = reader.mapping(node, "test \(index + 1)", allowed: ["name", "interval", "input_series", "alert_rule_test"])
+            // The name first, so that every message about this test names it.
+            let name = node.mapping?["name"]?.scalar?.string
+            let context = name.map { "test \"\($0)\"" } ?? "test \(index + 1)"
+            let entries = reader.mapping(node, context, allowed: ["name", "interval", "input_series", "alert_rule_test"])
             guard case .mapping = node else { return nil }
-            var tc = TestCase(name: "test \(index + 1)", interval: file.evaluationInterval, series: [], checks: [])
-            if let n = entries.first(where: { $0.key == "name" })?.value, let s = reader.string(n, "test \(index + 1)") {
-                tc.name = s
-            }
-            let context = "test \"\(tc.name)\""
+            var tc = TestCase(name: name ?? "test \(index + 1)", interval: file.evaluationInterval, series: [], checks: [])
+            if let n = entries.first(where: { $0.key == "name" })?.value { _ = reader.string(n, context) }
             if let n = entries.first(where: { $0.key == "interval" })?.value, let d = reader.duration(n, context + ": interval") {
                 if d <= 0 { reader.error(n, context, "interval must be positive") } else { tc.interval = d }
             }
@@ -137,16 +137,20 @@ struct RuleTestFile {
                     }
                     let valuesNode = fields.first(where: { $0.key == "values" })?.value
                     if valuesNode == nil { reader.error(s, sctx, "missing \"values\"") }
-                    guard let series = parseSeries(seriesNode, sctx) else { continue }
+                    let series = parseSeries(seriesNode, sctx)
+                    var values: [Double?]?
+                    if let valuesNode, let text = reader.string(valuesNode, sctx) {
+                        let (v, errors) = SeriesValues.parse(text)
+                        for err in errors { error(in: valuesNode, offset: err.offset, sctx, err.message) }
+                        if errors.isEmpty { values = v }
+                    }
+                    guard let series, let values else { continue }
                     let key = "\(series.metric)\(series.labels)"
                     if !seen.insert(key).inserted {
                         reader.error(seriesNode, sctx, "series \(key) is listed twice")
                         continue
                     }
-                    guard let valuesNode, let text = reader.string(valuesNode, sctx) else { continue }
-                    let (values, errors) = SeriesValues.parse(text)
-                    for err in errors { error(in: valuesNode, offset: err.offset, sctx, err.message) }
-                    if errors.isEmpty { tc.series.append(Series(metric: series.metric, labels: series.labels, values: values)) }
+                    tc.series.append(Series(metric: series.metric, labels: series.labels, values: values))
                 }
             }
             for e in entries where e.key == "alert_rule_test" {

@@ -38,7 +38,7 @@ enum SeriesValues {
 
     private static func expand(_ token: String) -> Result<[Double?], Problem> {
         if token == "_" || token == "stale" { return .success([nil]) }
-        guard let x = token.lastIndex(of: "x") else {
+        guard let x = token.lastIndex(of: "x"), x != token.startIndex else {
             guard let v = number(Substring(token)) else { return .failure(Problem(message: "\"\(token)\" is not a number, _ or a+bxN")) }
             return .success([v])
         }
