@@ -46,6 +46,13 @@ struct TemplateTests {
         #expect(t.render(labels: TemplateTests.labels, value: value) == expected)
     }
 
+    @Test func printfOutputLongerThanTheStackBuffer() throws {
+        let t = try Template(#"{{ $value | printf "%.600f" }}"#)
+        let out = t.render(labels: [:], value: 1)
+        #expect(out.count == 602)
+        #expect(out.hasPrefix("1.000"))
+    }
+
     @Test(arguments: [
         // Intent: an unclosed action, at its {{.
         ("ok {{ $value", 3, "unclosed action"),

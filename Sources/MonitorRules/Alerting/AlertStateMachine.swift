@@ -110,74 +110,112 @@ public struct AlertStateMachine: Sendable {
         if let last = lastEvaluation, time < last {
             return RuleEvaluation(group: rule.group, rule: rule.name, time: time, skipped: true)
         }
-        // The instances the result asks for.
-        var current: [Labels: (value: Double, annotations: Labels)] = [:]
-        current.reserveCapacity(result.count)
-        for s in result {
-            // One Labels build: later pairs win, empty values drop the label.
-            var pairs = s.labels.map { ($0.name, $0.value) }
-            for l in rule.labels {
-                pairs.append((l.name, l.template.isConstant ? l.template.text : l.template.render(labels: s.labels, value: s.value)))
-            }
-            pairs.append((LabelName.alertname, rule.name))
-            let labels = Labels(pairs)
-            if current[labels] != nil {
+        // The identities the result asks for; the index doubles as the duplicate check.
+        var identities: [Labels] = []
+        identities.reserveCapacity(result.count)
+        var present: [Labels: Int] = [:]
+        present.reserveCapacity(result.count)
+        for (k, s) in result.enumerated() {
+            let labels = identity(of: s)
+            if present.updateValue(k, forKey: labels) != nil {
                 return RuleEvaluation(group: rule.group, rule: rule.name, time: time,
                                       error: ExpressionError(.evaluation, offset: 0,
                                                              "the result contains two samples with the labels \(labels) after applying the rule's labels"))
             }
-            let annotations = Labels(rule.annotations.map { ($0.name, $0.template.render(labels: s.labels, value: s.value)) })
-            current[labels] = (s.value, annotations)
+            identities.append(labels)
         }
         lastEvaluation = time
         var transitions: [AlertTransition] = []
-        var created: [Labels: AlertState] = [:]
-        for (labels, r) in current {
-            if var a = instances[labels], a.state == .pending || a.state == .firing {
-                a.value = r.value
-                a.annotations = r.annotations
-                a.lastSeenAt = time
-                instances[labels] = a
+        // Refresh the instances that are present; start new ones as pending (from inactive, or
+        // from resolved when a resolved identity returns).
+        for (k, s) in result.enumerated() {
+            let labels = identities[k]
+            let annotations = Labels(rule.annotations.map { ($0.name, $0.template.render(labels: s.labels, value: s.value)) })
+            if let i = instances.index(forKey: labels), instances.values[i].state == .pending || instances.values[i].state == .firing {
+                instances.values[i].value = s.value
+                instances.values[i].annotations = annotations
+                instances.values[i].lastSeenAt = time
+                if instances.values[i].state == .pending { promoteIfDue(at: i, time: time, from: .pending, into: &transitions) }
             } else {
-                created[labels] = instances[labels]?.state ?? .inactive
-                instances[labels] = Alert(group: rule.group, rule: rule.name, labels: labels, annotations: r.annotations,
-                                          state: .pending, value: r.value, activeAt: time, lastSeenAt: time)
-            }
-        }
-        for labels in instances.keys.sorted(by: <) {
-            var a = instances[labels]!
-            if current[labels] == nil {
-                switch a.state {
-                case .pending:
-                    instances[labels] = nil
-                    a.state = .inactive
-                    transitions.append(transition(a, from: .pending, to: .inactive, at: time))
-                case .firing:
-                    if rule.keepFiringFor > 0, time.milliseconds - a.lastSeenAt.milliseconds < rule.keepFiringFor { continue }
-                    a.state = .resolved
-                    a.resolvedAt = time
-                    instances[labels] = a
-                    transitions.append(transition(a, from: .firing, to: .resolved, at: time))
-                case .resolved:
-                    if let r = a.resolvedAt, time.milliseconds - r.milliseconds > AlertStateMachine.resolvedRetention {
-                        instances[labels] = nil
-                    }
-                case .inactive:
-                    instances[labels] = nil
+                let from = instances[labels]?.state ?? .inactive
+                instances[labels] = Alert(group: rule.group, rule: rule.name, labels: labels, annotations: annotations,
+                                          state: .pending, value: s.value, activeAt: time, lastSeenAt: time)
+                let i = instances.index(forKey: labels)!
+                if !promoteIfDue(at: i, time: time, from: from, into: &transitions) {
+                    transitions.append(transition(instances.values[i], from: from, to: .pending, at: time))
                 }
-                continue
-            }
-            let from = created[labels]
-            if a.state == .pending, time.milliseconds - a.activeAt.milliseconds >= rule.holdDuration {
-                a.state = .firing
-                a.firedAt = time
-                instances[labels] = a
-                transitions.append(transition(a, from: from ?? .pending, to: .firing, at: time))
-            } else if let from {
-                transitions.append(transition(a, from: from, to: .pending, at: time))
             }
         }
+        // Instances missing from the result.
+        var removed: [Labels] = []
+        for i in instances.indices where present[instances.keys[i]] == nil {
+            switch instances.values[i].state {
+            case .pending:
+                removed.append(instances.keys[i])
+                var gone = instances.values[i]
+                gone.state = .inactive
+                transitions.append(transition(gone, from: .pending, to: .inactive, at: time))
+            case .firing:
+                if rule.keepFiringFor > 0, time.milliseconds - instances.values[i].lastSeenAt.milliseconds < rule.keepFiringFor { continue }
+                instances.values[i].state = .resolved
+                instances.values[i].resolvedAt = time
+                transitions.append(transition(instances.values[i], from: .firing, to: .resolved, at: time))
+            case .resolved:
+                if let r = instances.values[i].resolvedAt, time.milliseconds - r.milliseconds > AlertStateMachine.resolvedRetention {
+                    removed.append(instances.keys[i])
+                }
+            case .inactive:
+                removed.append(instances.keys[i])
+            }
+        }
+        for labels in removed { instances[labels] = nil }
+        if transitions.count > 1 { transitions.sort { $0.alert.labels < $1.alert.labels } }
         return RuleEvaluation(group: rule.group, rule: rule.name, time: time, transitions: transitions)
+    }
+
+    /// The instance identity of a result sample: its labels, the rule's labels (which win), and
+    /// `alertname`. Empty values remove a label.
+    private func identity(of s: VectorSample) -> Labels {
+        // Both lists are sorted by name: merge them, the rule's values winning, so that Labels
+        // receives sorted unique pairs (its fast path).
+        var extra: [(String, String)] = []
+        extra.reserveCapacity(rule.labels.count + 1)
+        var alertnameAdded = false
+        for l in rule.labels {
+            if !alertnameAdded, !l.name.utf8.lexicographicallyPrecedes(LabelName.alertname.utf8) {
+                extra.append((LabelName.alertname, rule.name))
+                alertnameAdded = true
+            }
+            extra.append((l.name, l.template.isConstant ? l.template.text : l.template.render(labels: s.labels, value: s.value)))
+        }
+        if !alertnameAdded { extra.append((LabelName.alertname, rule.name)) }
+        var pairs: [(String, String)] = []
+        pairs.reserveCapacity(s.labels.count + extra.count)
+        var i = s.labels.pairs.startIndex
+        for (name, value) in extra {
+            while i < s.labels.pairs.endIndex, s.labels.pairs[i].name.utf8.lexicographicallyPrecedes(name.utf8) {
+                pairs.append((s.labels.pairs[i].name, s.labels.pairs[i].value))
+                i += 1
+            }
+            if i < s.labels.pairs.endIndex, s.labels.pairs[i].name == name { i += 1 }
+            if !value.isEmpty { pairs.append((name, value)) }
+        }
+        while i < s.labels.pairs.endIndex {
+            pairs.append((s.labels.pairs[i].name, s.labels.pairs[i].value))
+            i += 1
+        }
+        return Labels(pairs)
+    }
+
+    /// Moves a pending instance to firing when `for:` has elapsed; returns whether it did.
+    @discardableResult
+    private mutating func promoteIfDue(at i: Dictionary<Labels, Alert>.Index, time: Timestamp, from: AlertState,
+                                       into transitions: inout [AlertTransition]) -> Bool {
+        guard time.milliseconds - instances.values[i].activeAt.milliseconds >= rule.holdDuration else { return false }
+        instances.values[i].state = .firing
+        instances.values[i].firedAt = time
+        transitions.append(transition(instances.values[i], from: from, to: .firing, at: time))
+        return true
     }
 
     private func transition(_ a: Alert, from: AlertState, to: AlertState, at time: Timestamp) -> AlertTransition {

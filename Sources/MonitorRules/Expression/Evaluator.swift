@@ -109,17 +109,17 @@ struct Evaluator<Source: SampleSource> {
     }
 
     private func vectorVector(_ b: BinaryExpression, _ lhs: [VectorSample], _ rhs: [VectorSample]) throws -> [VectorSample] {
-        var right: [Labels: Int] = [:]
+        var right: [MatchSignature: Int] = [:]
         right.reserveCapacity(rhs.count)
         for (i, s) in rhs.enumerated() {
             let sig = b.matching.signature(s.labels)
             if let j = right[sig] {
                 throw ExpressionError(.evaluation, offset: b.opSpan.start, length: b.opSpan.length,
-                                      "many-to-many matching not allowed: found duplicate series for the match group \(sig) on the right side of \"\(b.op.rawValue)\": \(rhs[j].metric ?? "")\(rhs[j].labels) and \(s.metric ?? "")\(s.labels)")
+                                      "many-to-many matching not allowed: found duplicate series for the match group \(b.matching.describe(s.labels)) on the right side of \"\(b.op.rawValue)\": \(rhs[j].metric ?? "")\(rhs[j].labels) and \(s.metric ?? "")\(s.labels)")
             }
             right[sig] = i
         }
-        var matched = Set<Labels>()
+        var matched = Set<MatchSignature>()
         var out: [VectorSample] = []
         let dropName: Bool
         switch b.matching {
@@ -145,7 +145,7 @@ struct Evaluator<Source: SampleSource> {
             guard keep else { continue }
             if !matched.insert(sig).inserted {
                 throw ExpressionError(.evaluation, offset: b.opSpan.start, length: b.opSpan.length,
-                                      "multiple matches for labels \(sig) on the left side of \"\(b.op.rawValue)\": many-to-one matching (group_left/group_right) is not supported")
+                                      "multiple matches for labels \(b.matching.describe(s.labels)) on the left side of \"\(b.op.rawValue)\": many-to-one matching (group_left/group_right) is not supported")
             }
             let labels: Labels
             switch b.matching {

@@ -135,13 +135,30 @@ enum VectorMatching: Sendable {
     case ignoring([String])
 
     /// The part of a sample's labels that must be equal on both sides.
-    func signature(_ labels: Labels) -> Labels {
+    func signature(_ labels: Labels) -> MatchSignature {
+        switch self {
+        case .none: return .labels(labels)
+        // The values of the `on` labels in a fixed order ("" when absent, which Labels treats
+        // the same): cheaper to build and hash than a Labels copy.
+        case .on(let names): return .values(names.map { labels[$0] ?? "" })
+        case .ignoring(let names): return .labels(labels.removing(names))
+        }
+    }
+
+    /// The labels a signature stands for, for error messages.
+    func describe(_ labels: Labels) -> Labels {
         switch self {
         case .none: return labels
         case .on(let names): return labels.keeping(names)
         case .ignoring(let names): return labels.removing(names)
         }
     }
+}
+
+/// What two samples must share to match.
+enum MatchSignature: Hashable {
+    case labels(Labels)
+    case values([String])
 }
 
 struct BinaryExpression: Sendable {

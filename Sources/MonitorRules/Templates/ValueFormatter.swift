@@ -18,21 +18,22 @@ enum ValueFormatter {
         return s
     }
 
-    /// C `printf` of one double with a format validated by `PrintfFormat`.
+    /// C `printf` of one double with a format validated by `PrintfFormat` (one conversion).
     static func printf(_ format: String, _ v: Double) -> String {
         if v.isNaN || v.isInfinite { return shortest(v) }
-        var buffer = [CChar](repeating: 0, count: 512)
-        let n = withVaList([v]) { args in
-            buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, 512, format, args) }
+        // 512 bytes hold any %f of a double below 1e300 with precision up to ~200; longer output
+        // falls back to a heap buffer of the exact size.
+        let fitted: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
+            let n = withVaList([v]) { vsnprintf(buffer.baseAddress, 512, format, $0) }
+            guard n >= 0, n < 512 else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(n)), as: UTF8.self)
         }
+        if let fitted { return fitted }
+        let n = withVaList([v]) { vsnprintf(nil, 0, format, $0) }
         guard n >= 0 else { return shortest(v) }
-        if n >= 512 {
-            buffer = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = withVaList([v]) { args in
-                buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, Int(n) + 1, format, args) }
-            }
-        }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var heap = [CChar](repeating: 0, count: Int(n) + 1)
+        _ = withVaList([v]) { args in heap.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, Int(n) + 1, format, args) } }
+        return String(decoding: heap.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Prometheus's `humanize`: SI prefixes (`1.235M`, `12.5m`) with four significant digits.
