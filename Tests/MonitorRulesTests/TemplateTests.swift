@@ -38,6 +38,7 @@ struct TemplateTests {
         // Intent: trim markers and comments.
         ("a  {{- $value -}}  b", 1, "a1b"),
         ("x{{/* note */}}y", 1, "xy"),
+        ("page{{/* a comment only */}}", 1, "page"),
         // Intent: a string literal operand.
         (#"{{ "lit" }}"#, 1, "lit"),
     ] as [(String, Double, String)])

@@ -146,8 +146,10 @@ public struct AlertStateMachine: Sendable {
                 }
             }
         }
-        // Instances missing from the result.
+        // Instances missing from the result. (Resolutions are applied after the scan: mutating
+        // while iterating `indices`, which shares the storage, would copy the dictionary.)
         var removed: [Labels] = []
+        var resolving: [Dictionary<Labels, Alert>.Index] = []
         for i in instances.indices where present[instances.keys[i]] == nil {
             switch instances.values[i].state {
             case .pending:
@@ -157,9 +159,7 @@ public struct AlertStateMachine: Sendable {
                 transitions.append(transition(gone, from: .pending, to: .inactive, at: time))
             case .firing:
                 if rule.keepFiringFor > 0, time.milliseconds - instances.values[i].lastSeenAt.milliseconds < rule.keepFiringFor { continue }
-                instances.values[i].state = .resolved
-                instances.values[i].resolvedAt = time
-                transitions.append(transition(instances.values[i], from: .firing, to: .resolved, at: time))
+                resolving.append(i)
             case .resolved:
                 if let r = instances.values[i].resolvedAt, time.milliseconds - r.milliseconds > AlertStateMachine.resolvedRetention {
                     removed.append(instances.keys[i])
@@ -167,6 +167,11 @@ public struct AlertStateMachine: Sendable {
             case .inactive:
                 removed.append(instances.keys[i])
             }
+        }
+        for i in resolving {
+            instances.values[i].state = .resolved
+            instances.values[i].resolvedAt = time
+            transitions.append(transition(instances.values[i], from: .firing, to: .resolved, at: time))
         }
         for labels in removed { instances[labels] = nil }
         if transitions.count > 1 { transitions.sort { $0.alert.labels < $1.alert.labels } }
@@ -186,7 +191,7 @@ public struct AlertStateMachine: Sendable {
                 extra.append((LabelName.alertname, rule.name))
                 alertnameAdded = true
             }
-            extra.append((l.name, l.template.isConstant ? l.template.text : l.template.render(labels: s.labels, value: s.value)))
+            extra.append((l.name, l.template.render(labels: s.labels, value: s.value)))
         }
         if !alertnameAdded { extra.append((LabelName.alertname, rule.name)) }
         var pairs: [(String, String)] = []

@@ -70,6 +70,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     ///   - value: The expression's value (`$value`).
     /// - Returns: The rendered text.
     public func render(labels: Labels, value: Double) -> String {
+        if parts.count == 1, case .text(let s) = parts[0] { return s }
         var out = ""
         for part in parts {
             switch part {
