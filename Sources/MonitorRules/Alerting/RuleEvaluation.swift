@@ -2,8 +2,9 @@ public import MonitorCore
 
 /// What one evaluation of one rule produced.
 public struct RuleEvaluation: Sendable {
-    /// The rule's group and name.
+    /// The rule's group.
     public var group: String
+    /// The rule's alert name.
     public var rule: String
     /// The evaluation time.
     public var time: Timestamp

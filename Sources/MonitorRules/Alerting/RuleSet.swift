@@ -132,10 +132,13 @@ public struct RuleSetEvaluation: Sendable {
 
 /// A rule whose evaluation failed, with where it is defined.
 public struct RuleEvaluationError: Error, Sendable, CustomStringConvertible {
-    /// The rule's group, name, file and line.
+    /// The rule's group.
     public var group: String
+    /// The rule's alert name.
     public var rule: String
+    /// The rule file.
     public var path: String
+    /// The rule's line in the file.
     public var line: Int
     /// What went wrong.
     public var error: ExpressionError

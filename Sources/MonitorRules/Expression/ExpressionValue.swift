@@ -23,6 +23,7 @@ public struct VectorSample: Sendable, Hashable, CustomStringConvertible {
     public var metric: String?
     /// The labels, without the metric name.
     public var labels: Labels
+    /// The sample's value.
     public var value: Double
 
     /// Creates a vector element.

@@ -44,8 +44,9 @@ public struct AlertRule: Sendable {
     public var annotations: [TemplatedLabel]
     /// Actions requested when an instance starts firing.
     public var actions: [RuleAction]
-    /// The rule file the rule came from, and the line of the rule.
+    /// The rule file the rule came from.
     public var path: String
+    /// The line of the rule in its file (0 when built in code).
     public var line: Int
 
     /// Creates a rule (rule files create them through `RuleFile.parse`).
