@@ -23,8 +23,20 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible, S
     /// Builds a set from pairs; a later duplicate name wins; empty values are dropped
     /// (in Prometheus an empty label value is the same as the label being absent).
     public init(_ labels: some Sequence<(String, String)>) {
+        let input = Array(labels)
+        // Fast path for input that is already sorted by name, unique and without empty values
+        // (labels built from other labels): no dictionary, no sort.
+        var sortedUnique = true
+        for i in input.indices where input[i].1.isEmpty || (i > 0 && !input[i - 1].0.utf8.lexicographicallyPrecedes(input[i].0.utf8)) {
+            sortedUnique = false
+            break
+        }
+        if sortedUnique {
+            pairs = input.map { Label(name: $0.0, value: $0.1) }
+            return
+        }
         var dict: [String: String] = [:]
-        for (n, v) in labels { dict[n] = v }
+        for (n, v) in input { dict[n] = v }
         pairs = dict.filter { !$0.value.isEmpty }.map { Label(name: $0.key, value: $0.value) }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
