@@ -1,6 +1,7 @@
 import Foundation
 import MonitorCore
 import MonitorWindowing
+import Testing
 
 /// SplitMix64: deterministic test data.
 struct TestRNG {
@@ -138,5 +139,16 @@ func fingerprint(_ windows: [ClosedWindow]) -> [String] {
     windows.flatMap { w in
         ["\(w.result.key.storageKey) n=\(w.result.eventCount) p=\(w.result.profileID)"]
             + w.result.samples.map { "\($0.metric)\($0.labels) \(String($0.value.bitPattern, radix: 16)) @\($0.timestamp.milliseconds)" }
+    }
+}
+
+/// Expects two runs to have closed the same windows with the same samples, bit for bit,
+/// reporting the first difference only.
+func expectSameWindows(_ got: [ClosedWindow], _ expected: [ClosedWindow], sourceLocation: SourceLocation = #_sourceLocation) {
+    let a = fingerprint(got)
+    let b = fingerprint(expected)
+    #expect(a.count == b.count, "\(a.count) vs \(b.count) lines", sourceLocation: sourceLocation)
+    if let i = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+        Issue.record("line \(i): \(a[i]) ≠ expected \(b[i])", sourceLocation: sourceLocation)
     }
 }
