@@ -128,6 +128,24 @@ struct WindowManagerTests {
         expectSameWindows([tumbling[0]], [sliding[2]])
     }
 
+    @Test("a sliding window's exact budget is shared by its panes: exact up to exactLimit in all")
+    func slidingExactBudget() throws {
+        var settings = DriftSettings()
+        settings.exactLimit = 2400  // above the reference's ~1960 values, so the reference is exact too
+        var m = try Self.manager([WindowSpec(name: "40s", size: 40_000, slide: 10_000)], settings: settings)
+        var b = builder()
+        // Panes [0, 10 s) … [30 s, 40 s) get 600 events each (600 = 2400 / 4 panes); [40 s, 50 s) gets 601.
+        var offsets: [Int64] = []
+        for k in 0..<4 { for i in 0..<600 { offsets.append(Int64(k) * 10_000 + Int64(i) * 16) } }
+        for i in 0..<601 { offsets.append(40_000 + Int64(i) * 16) }
+        m.ingest(b.batch(Self.rows(offsets)))
+        let closed = m.closeAll().filter { $0.result.key.start.milliseconds - Self.base >= 0 }
+        let methods = closed.map { w in w.features.first { $0.name == "n0" }!.method }
+        // [0, 40 s): 2400 events in exact panes → exact; the windows holding the 601-event pane → sketch.
+        #expect(closed.map(\.result.eventCount) == [2400, 2401, 1801, 1201, 601])
+        #expect(methods == ["exact", "sketch", "sketch", "sketch", "sketch"])
+    }
+
     @Test("windows are per model and version; a missing model or version is \"\"")
     func perModel() throws {
         var m = try Self.manager([WindowSpec(name: "10s", size: 10_000)])

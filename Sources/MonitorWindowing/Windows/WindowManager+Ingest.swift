@@ -209,7 +209,7 @@ extension WindowManager {
         let first = Int(rows[0])
         let contiguous = Int(rows[count - 1]) - first + 1 == count
         let slot = profiles[panes[p].profileSlot]!
-        let limit = settings.exactLimit
+        let limit = groups[Int(panes[p].key.group)].paneExactLimit(settings.exactLimit)
         panes[p].eventCount += count
         panes[p].dirty = true
         for (f, col) in map.numerical.enumerated() {

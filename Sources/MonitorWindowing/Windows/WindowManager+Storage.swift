@@ -10,6 +10,15 @@ extension WindowManager {
         var specs: [Int]
         /// The longest window of the group: a pane is needed until `start + maxSize` has closed.
         var maxSize: Int64
+
+        /// Finite values a pane keeps exactly per feature: `exactLimit` shared among the panes of
+        /// the group's longest window, so that a sliding window of n panes holds no more exact
+        /// values than a tumbling one (n = 1 gets the whole limit). A window stays exact while
+        /// its panes do and their union fits `exactLimit`.
+        func paneExactLimit(_ exactLimit: Int) -> Int {
+            let panes = Int(maxSize / slide)
+            return exactLimit / panes + (exactLimit % panes == 0 ? 0 : 1)
+        }
     }
 
     /// One (model, version) seen so far.

@@ -46,9 +46,12 @@ import MonitorStats
 /// restoring and ingesting B gives the same windows, bit for bit, as ingesting A and B.
 ///
 /// ## Memory
-/// Per pane and numerical feature: at most `8 · exactLimit` bytes of exact sample, then ≈ 5 KB
-/// of KLL sketch; per categorical feature one `Int` per category met. A sliding window of `n`
-/// panes may hold `n` samples.
+/// Per window and numerical feature: at most `exactLimit` exact values (8 bytes each), then
+/// ≈ 5 KB of KLL sketch per pane; per categorical feature one `Int` per category met. The exact
+/// budget of a sliding window is shared among its `size / slide` panes (each keeps
+/// `⌈exactLimit · slide / size⌉` values before its sketch takes over), so a sliding window holds
+/// no more than a tumbling one; with the default 1M limit a window of 25 features stays under
+/// ≈ 170 MB of samples however many events it receives.
 public struct WindowManager: Sendable {
     /// The window configurations, as given.
     public let specs: [WindowSpec]
