@@ -105,6 +105,20 @@ struct WindowManagerTests {
         #expect(m.closeAll().map(\.result.eventCount) == [2])
     }
 
+    @Test("before the epoch, windows still align to multiples of the slide (floor, not truncation)")
+    func negativeTimes() throws {
+        var m = try WindowManager(
+            specs: [WindowSpec(name: "1s", size: 1000)], allowedLateness: 0, settings: DriftSettings(),
+            resolver: .constant(ResolvedProfile(profile: Self.profile, id: 7, name: "ref")))
+        var b = builder()
+        m.ingest(b.batch([-1500, -1000, -1, 0].map {
+            BatchBuilder.Row(time: $0, numerical: [1, 2, 3], categorical: ["DE", "FR"])
+        }))
+        let closed = m.closeAll()
+        #expect(closed.map(\.result.key.start.milliseconds) == [-2000, -1000, 0])
+        #expect(closed.map(\.result.eventCount) == [1, 2, 1])
+    }
+
     @Test("sliding windows are unions of panes; configurations with the same slide share panes")
     func sliding() throws {
         var m = try Self.manager([WindowSpec(name: "30s", size: 30_000, slide: 10_000), WindowSpec(name: "10s", size: 10_000)])
