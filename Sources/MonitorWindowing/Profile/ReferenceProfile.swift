@@ -74,12 +74,15 @@ public struct ReferenceProfile: Sendable {
         for f in features {
             switch f.kind {
             case .numerical:
-                let column = batch.numericalNames.firstIndex(of: f.name).map { batch.numerical[$0] } ?? allMissing
+                let j = batch.numericalNames.firstIndex(of: f.name).flatMap { $0 < batch.numerical.count ? $0 : nil }
+                let column = j.map { batch.numerical[$0].count == batch.count ? batch.numerical[$0] : allMissing } ?? allMissing
                 numerical.append(column.withUnsafeBufferPointer {
                     NumericalReference(name: f.name, column: $0, settings: settings, workspace: workspace)
                 })
             case .categorical:
-                if let j = batch.categoricalNames.firstIndex(of: f.name) {
+                if let j = batch.categoricalNames.firstIndex(of: f.name), j < batch.categorical.count,
+                    j < batch.categoricalDictionaries.count, batch.categorical[j].count == batch.count
+                {
                     categorical.append(batch.categorical[j].withUnsafeBufferPointer {
                         CategoricalReference(name: f.name, codes: $0, dictionary: batch.categoricalDictionaries[j])
                     })

@@ -216,7 +216,7 @@ extension WindowManager {
             let column: [Double]
             if col == ColumnMap.prediction {
                 column = batch.scores
-            } else if col >= 0 {
+            } else if col >= 0 && col < batch.numerical.count {
                 column = batch.numerical[col]
             } else {
                 column = []
@@ -245,7 +245,7 @@ extension WindowManager {
             let codes: [UInt32]
             if col == ColumnMap.prediction {
                 codes = batch.predictedLabels
-            } else if col >= 0 {
+            } else if col >= 0 && col < batch.categorical.count {
                 codes = batch.categorical[col]
             } else {
                 codes = []
