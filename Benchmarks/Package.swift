@@ -51,5 +51,16 @@ let package = Package(
             path: "Benchmarks/RulesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Streaming windows: ingest throughput, window close, memory of a 10M-event window.
+        .executableTarget(
+            name: "WindowingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MonitorCore", package: "ModelMonitor"),
+                .product(name: "MonitorWindowing", package: "ModelMonitor"),
+            ],
+            path: "Benchmarks/WindowingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

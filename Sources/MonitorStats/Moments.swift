@@ -233,3 +233,50 @@ public struct Moments: Sendable, Hashable {
         variance(ddof: ddof).squareRoot()
     }
 }
+
+// MARK: - Checkpoint state
+
+extension Moments {
+    /// The complete internal state of a `Moments`, for checkpoints that must restore it bit for
+    /// bit (a restored accumulator continues exactly as the original would have).
+    package struct State: Sendable, Hashable {
+        package var count: Int
+        package var missing: Int
+        package var shift: Double
+        package var shiftedMean: Double
+        package var sumOfSquaredDeviations: Double
+        package var minimum: Double
+        package var maximum: Double
+
+        package init(
+            count: Int, missing: Int, shift: Double, shiftedMean: Double, sumOfSquaredDeviations: Double,
+            minimum: Double, maximum: Double
+        ) {
+            self.count = count
+            self.missing = missing
+            self.shift = shift
+            self.shiftedMean = shiftedMean
+            self.sumOfSquaredDeviations = sumOfSquaredDeviations
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+    }
+
+    /// This accumulator's state, every field as stored.
+    package var state: State {
+        State(
+            count: count, missing: missing, shift: shift, shiftedMean: shiftedMean,
+            sumOfSquaredDeviations: sumOfSquaredDeviations, minimum: minimum, maximum: maximum)
+    }
+
+    /// An accumulator in exactly the given state (no validation beyond what the caller checked).
+    package init(state s: State) {
+        count = s.count
+        missing = s.missing
+        shift = s.shift
+        shiftedMean = s.shiftedMean
+        sumOfSquaredDeviations = s.sumOfSquaredDeviations
+        minimum = s.minimum
+        maximum = s.maximum
+    }
+}

@@ -40,29 +40,47 @@ public enum FeatureComparator {
             refN = RadixSort.sortFinite(reference, into: &workspace.reference, scratch: &workspace.scratch)
             curN = RadixSort.sortFinite(current, into: &workspace.current, scratch: &workspace.scratch)
         }
+        return numericalResult(
+            name: name, referenceCount: refN, currentCount: curN, currentRows: current.count,
+            method: exact ? "exact" : "sketch", settings: settings
+        ) {
+            if exact {
+                return workspace.reference.withUnsafeBufferPointer { a in
+                    workspace.current.withUnsafeBufferPointer { b in
+                        let ra = UnsafeBufferPointer(rebasing: a[0..<refN])
+                        return StatsKernels.exactNumerical(
+                            reference: StatsKernels.summarizeReference(sorted: ra, settings: settings),
+                            referenceSorted: ra, currentSorted: UnsafeBufferPointer(rebasing: b[0..<curN]), settings: settings)
+                    }
+                }
+            }
+            return StatsKernels.sketchNumerical(reference: reference, current: current, settings: settings)
+        }
+    }
+
+    /// The result shell of a numerical feature (test, counts, missing rate), with the statistics
+    /// filled in by `statistics` when both sides have values. Shared by `monitor compare` and the
+    /// windows, so that both decide the same way.
+    ///
+    /// - Parameters:
+    ///   - currentRows: records in the current data (the missing rate's denominator).
+    ///   - method: `exact` or `sketch`, recorded when the statistics are computed.
+    static func numericalResult(
+        name: String, referenceCount refN: Int, currentCount curN: Int, currentRows: Int, method: String,
+        settings: DriftSettings, statistics: () -> StatsKernels.Numerical
+    ) -> FeatureDriftResult {
         let (test, threshold) = DriftDecision.test(for: .numerical, referenceCount: refN, name: name, settings: settings)
         var r = FeatureDriftResult(
             name: name, kind: .numerical, test: test, threshold: threshold,
-            missingRate: current.isEmpty ? 0 : Double(current.count - curN) / Double(current.count))
+            missingRate: currentRows == 0 ? 0 : Double(currentRows - curN) / Double(currentRows))
         r.referenceCount = refN
         r.currentCount = curN
         guard refN > 0, curN > 0 else {
             r.note = refN == 0 ? "no non-missing values in the reference" : "no non-missing values in the current data"
             return r
         }
-        if exact {
-            workspace.reference.withUnsafeBufferPointer { a in
-                workspace.current.withUnsafeBufferPointer { b in
-                    StatsKernels.exactNumerical(
-                        referenceSorted: UnsafeBufferPointer(rebasing: a[0..<refN]),
-                        currentSorted: UnsafeBufferPointer(rebasing: b[0..<curN]), settings: settings
-                    ).apply(to: &r)
-                }
-            }
-        } else {
-            r.method = "sketch"
-            StatsKernels.sketchNumerical(reference: reference, current: current, settings: settings).apply(to: &r)
-        }
+        r.method = method
+        statistics().apply(to: &r)
         return r
     }
 
@@ -80,14 +98,33 @@ public enum FeatureComparator {
         let k = dictionary.count + 1
         var refCounts = [Int](repeating: 0, count: k)
         var curCounts = [Int](repeating: 0, count: k)
-        let refMissing = count(reference, into: &refCounts)
+        _ = count(reference, into: &refCounts)
         let curMissing = count(current, into: &curCounts)
-        let refN = reference.count - refMissing
-        let curN = current.count - curMissing
+        return categoricalResult(
+            name: name, referenceCounts: refCounts, currentCounts: curCounts, currentMissing: curMissing,
+            currentRows: current.count, settings: settings)
+    }
+
+    /// A categorical feature's result from aligned count vectors (one column per category, the
+    /// reference's first; categories absent from both sides are dropped, as scipy's table would).
+    /// Shared by `monitor compare` and the windows.
+    ///
+    /// - Parameters:
+    ///   - referenceCounts: non-missing reference values per column.
+    ///   - currentCounts: non-missing current values per column, aligned with `referenceCounts`.
+    ///   - currentMissing: missing current values.
+    ///   - currentRows: records in the current data (the missing rate's denominator).
+    static func categoricalResult(
+        name: String, referenceCounts refCounts: [Int], currentCounts curCounts: [Int], currentMissing curMissing: Int,
+        currentRows: Int, settings: DriftSettings
+    ) -> FeatureDriftResult {
+        let k = refCounts.count
+        let refN = refCounts.reduce(0, &+)
+        let curN = curCounts.reduce(0, &+)
         let (test, threshold) = DriftDecision.test(for: .categorical, referenceCount: refN, name: name, settings: settings)
         var r = FeatureDriftResult(
             name: name, kind: .categorical, test: test, threshold: threshold,
-            missingRate: current.isEmpty ? 0 : Double(curMissing) / Double(current.count))
+            missingRate: currentRows == 0 ? 0 : Double(curMissing) / Double(currentRows))
         r.referenceCount = refN
         r.currentCount = curN
         guard refN > 0, curN > 0 else {
