@@ -134,7 +134,7 @@ struct MetricsEndpointTests {
         prom.arguments = ["--config.file=\(promConfig)", "--storage.tsdb.path=\(dir.path("tsdb"))",
                           "--web.listen-address=127.0.0.1:\(promPort)"]
         let log = dir.path("prometheus.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         prom.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         prom.standardOutput = prom.standardError
         try prom.run()

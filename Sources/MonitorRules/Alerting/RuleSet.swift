@@ -58,6 +58,9 @@ public struct RuleSet: Sendable {
         return (ok ? RuleSet(files: parsed) : nil, diagnostics)
     }
 
+    /// The rules, in evaluation order.
+    public var rules: [AlertRule] { machines.map(\.rule) }
+
     /// Every stored alert (pending, firing, recently resolved) of every rule.
     public var alerts: [Alert] { machines.flatMap(\.alerts) }
 

@@ -1,8 +1,8 @@
 import Foundation
 public import MonitorCore
 import MonitorIngest
-public import MonitorStore
-public import MonitorWindowing
+import MonitorStore
+import MonitorWindowing
 
 #if canImport(Glibc)
     import Glibc

@@ -4,6 +4,7 @@ public import MonitorCore
 import MonitorRules
 import MonitorStore
 import ServiceLifecycle
+import UnixSignals
 import Synchronization
 
 /// What `monitor run` was asked to do.
