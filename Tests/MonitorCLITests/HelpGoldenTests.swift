@@ -3,13 +3,13 @@ import Testing
 
 /// `--help` is API (cf. argument-parser's golden tests): a change to it must be deliberate.
 /// Regenerate after an intended change with:
-///   for c in compare simulate; do .build/debug/monitor $c --help > Tests/MonitorCLITests/Fixtures/help/$c.txt; done
+///   for c in run compare baseline check test-rules simulate; do .build/debug/monitor $c --help > Tests/MonitorCLITests/Fixtures/help/$c.txt; done
 ///   .build/debug/monitor --help > Tests/MonitorCLITests/Fixtures/help/monitor.txt
 @Suite("--help golden output")
 struct HelpGoldenTests {
     static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/help")
 
-    @Test("help text matches the committed golden file", arguments: ["monitor", "compare", "simulate"])
+    @Test("help text matches the committed golden file", arguments: ["monitor", "run", "compare", "baseline", "check", "test-rules", "simulate"])
     func golden(command: String) throws {
         let args = command == "monitor" ? ["--help"] : [command, "--help"]
         let r = try MonitorProcess.run(args)

@@ -1,4 +1,5 @@
 public import MonitorCore
+import MonitorRules
 import Yams
 
 /// What `monitor check` found.
@@ -24,10 +25,9 @@ public enum CheckRunner {
             out.diagnostics += diags
             out.checked.append((configPath, "config"))
             if let loaded {
-                for r in loaded.ruleTexts {
-                    out.diagnostics += RuleLoading.parse(r).diagnostics
-                    out.checked.append((r.path, "rules"))
-                }
+                // As `monitor run` loads them: each file, and group names unique across files.
+                out.diagnostics += RuleSet.load(loaded.ruleTexts.map { ($0.path, $0.text) }).1
+                for r in loaded.ruleTexts { out.checked.append((r.path, "rules")) }
                 for a in loaded.alertsFiles { out.checked.append((a.path, "alerts")) }
             }
         }
