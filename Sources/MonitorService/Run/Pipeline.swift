@@ -225,9 +225,16 @@ final class Pipeline {
             status.metrics.add("monitor_late_events_total", [("source", src.settings.name)], summary.late)
             src.positions = chunk.positions
             pendingDirty = true
-            try closeReady(windows.closeReady())
+            let started = ContinuousClock.now
+            let closed = windows.closeReady()
+            if !closed.isEmpty { status.metrics.observeWindowClose(seconds: Self.seconds(ContinuousClock.now - started)) }
+            try closeReady(closed)
         }
         return progressed
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// End of input (`--once`, or a drain that closes everything): closes every open window.
