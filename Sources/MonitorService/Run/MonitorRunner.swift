@@ -69,10 +69,17 @@ public enum MonitorRunner {
 
         if request.once {
             do {
+                // Checkpoints as in service mode, so a crashed backfill resumes where it was.
+                let clock = ContinuousClock()
+                let interval = Duration.milliseconds(config.store.checkpointInterval)
+                var lastCheckpoint = clock.now
                 while true {
                     let progressed = try pipeline.step()
                     if !progressed, pipeline.sources.allSatisfy(\.atEnd) { break }
-                    if pipeline.pending.results.count > 1000 { try pipeline.checkpoint() }
+                    if clock.now - lastCheckpoint >= interval {
+                        try pipeline.checkpoint()
+                        lastCheckpoint = clock.now
+                    }
                 }
                 try pipeline.closeAll()
                 try pipeline.checkpoint(force: true)
