@@ -140,7 +140,6 @@ let package = Package(
             name: "MonitorAlertingTests",
             dependencies: [
                 "MonitorAlerting", "MonitorCore", "MonitorStore",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
