@@ -4,6 +4,7 @@ import Logging
 import MonitorAlerting
 import MonitorCore
 import MonitorStore
+import Synchronization
 import Testing
 
 /// A notification with a real generic payload, as the pipeline would write it.
@@ -43,7 +44,7 @@ struct DispatchRig {
 
     func dispatcher(_ senders: [String: any NotificationSender], schedule: RetrySchedule) -> OutboxDispatcher<ContinuousClock> {
         OutboxDispatcher(store: store, senders: senders, schedule: schedule, clock: ContinuousClock(), now: wallNow,
-                         pollInterval: .milliseconds(20), logger: Logger(label: "test"))
+                         pollInterval: .milliseconds(20), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     func webhook(_ url: String, timeout: Duration = .seconds(5), maxAttempts: Int = 10, secrets: [String] = [],
@@ -130,16 +131,15 @@ struct DispatcherTests {
     func permanent() async throws {
         let rig = try DispatchRig([sampleNotification()])
         let receiver = try ReceiverProcess(dir: rig.dir, statuses: [404])
-        var dead: [String] = []
-        let lock = NSLock()
+        let dead = Mutex<[String]>([])
         let d = OutboxDispatcher(store: rig.store, senders: ["team/webhook[0]": try rig.webhook(receiver.url)], clock: ContinuousClock(),
-                                 now: wallNow, logger: Logger(label: "t")) { event in
-            if case .dead(let r, _, let why) = event { lock.withLock { dead.append("\(r) \(why)") } }
+                                 now: wallNow, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })) { event in
+            if case .dead(let r, _, let why) = event { dead.withLock { $0.append("\(r) \(why)") } }
         }
         #expect(await d.drain(deadline: .seconds(10)) == 0)
         #expect(receiver.requests.count == 1)
         #expect(try rig.store.outboxEntries(state: .dead).first?.lastError == "HTTP 404")
-        #expect(lock.withLock { dead } == ["team HTTP 404"])
+        #expect(dead.withLock { $0 } == ["team HTTP 404"])
         await rig.shutdown()
     }
 

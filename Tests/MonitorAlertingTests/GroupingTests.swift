@@ -1,3 +1,4 @@
+import Foundation
 import MonitorAlerting
 import MonitorCore
 import Testing
@@ -88,7 +89,8 @@ struct GroupingTests {
             if !h.flush(at: t).isEmpty { sent.append(t) }
         }
         // Flushes every 5 min; the first one at or past 1 h after the last notification repeats.
-        #expect(sent == [30 + 3600, 30 + 7200, 30 + 10800])
+        let expected: [Int64] = [3630, 7230, 10830]
+        #expect(sent == expected)
     }
 
     @Test("resolved: sent at the next flush, then the group is gone; a quick fire+resolve is not news")

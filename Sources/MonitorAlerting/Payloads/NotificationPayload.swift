@@ -29,6 +29,19 @@ public struct NotificationPayload: Codable, Sendable, Hashable {
         public var fingerprint: String
         public var rule: String
         public var ruleGroup: String
+
+        public init(status: String, labels: [String: String], annotations: [String: String], startsAt: String, endsAt: String?,
+                    value: Double?, fingerprint: String, rule: String, ruleGroup: String) {
+            self.status = status
+            self.labels = labels
+            self.annotations = annotations
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.value = value
+            self.fingerprint = fingerprint
+            self.rule = rule
+            self.ruleGroup = ruleGroup
+        }
     }
 
     /// Format version of this JSON.
@@ -48,6 +61,22 @@ public struct NotificationPayload: Codable, Sendable, Hashable {
     /// RFC 3339: the flush time (event time).
     public var at: String
     public var alerts: [Alert]
+
+    public init(id: String, receiver: String, status: String, groupKey: String, groupLabels: [String: String],
+                commonLabels: [String: String], commonAnnotations: [String: String], title: String, summary: String, at: String,
+                alerts: [Alert]) {
+        self.id = id
+        self.receiver = receiver
+        self.status = status
+        self.groupKey = groupKey
+        self.groupLabels = groupLabels
+        self.commonLabels = commonLabels
+        self.commonAnnotations = commonAnnotations
+        self.title = title
+        self.summary = summary
+        self.at = at
+        self.alerts = alerts
+    }
 
     /// Canonical JSON (sorted keys, no whitespace): the same payload always gives the same bytes.
     public func json() -> String {
