@@ -93,7 +93,7 @@ public struct AlertGrouper: Sendable {
                 let key = "\(route.key):\(groupLabels)"
                 var group = state.groups[key] ?? Group(
                     key: key, routeKey: route.key, receiver: route.receiver, groupLabels: groupLabels.dictionary, alerts: [:],
-                    nextFlush: t.at.milliseconds + route.groupWait, groupInterval: route.groupInterval,
+                    nextFlush: t.at.milliseconds.addingReportingOverflow(route.groupWait).overflow ? Int64.max : t.at.milliseconds + route.groupWait, groupInterval: route.groupInterval,
                     repeatInterval: route.repeatInterval, lastSent: nil, lastMuted: [])
                 if t.to == .resolved, group.alerts[fingerprint] == nil {
                     // A resolution for an alert this group never held (e.g. routing changed):
@@ -148,7 +148,7 @@ public struct AlertGrouper: Sendable {
         var out = FlushOutput()
         for key in state.groups.keys.sorted() {
             guard var group = state.groups[key], force || group.nextFlush <= now.milliseconds else { continue }
-            group.nextFlush = now.milliseconds + group.groupInterval
+            group.nextFlush = now.milliseconds.addingReportingOverflow(group.groupInterval).overflow ? Int64.max : now.milliseconds + group.groupInterval
             flush(&group, now: now, plan: plan, mute: mute, enqueuedAt: enqueuedAt, into: &out)
             group.alerts = group.alerts.filter { $0.value.status == "firing" }
             state.groups[key] = group.alerts.isEmpty ? nil : group
@@ -251,8 +251,13 @@ public struct AlertGrouper: Sendable {
         if let t = integration.title ?? plan.title {
             title = t.render(field)
         } else {
-            let names = group.groupLabels.keys.sorted().map { group.groupLabels[$0]! }
-            let subject = names.isEmpty ? (commonLabels["alertname"] ?? group.receiver) : names.joined(separator: " ")
+            // The group labels' values; without them the alert names (at most three).
+            var subject = group.groupLabels.keys.sorted().map { group.groupLabels[$0]! }.joined(separator: " ")
+            if subject.isEmpty {
+                let names = Array(Set(alerts.compactMap { $0.labels["alertname"] })).sorted()
+                subject = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+            }
+            if let model = commonLabels["model"], group.groupLabels["model"] == nil { subject += " (model \(model))" }
             title = "[\(status.uppercased())\(status == "firing" ? ":\(numFiring)" : "")] \(subject)"
         }
         let summary: String

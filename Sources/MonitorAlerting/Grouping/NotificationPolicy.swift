@@ -58,6 +58,7 @@ public enum NotificationPolicy {
             return previous.firing.isEmpty ? .nothingFiring : .allResolved
         }
         if sendResolved, !resolved.isSubset(of: Set(previous.resolved)) { return .newlyResolved }
-        return previous.at + repeatInterval <= now ? .repeatInterval : .unchanged
+        let (due, overflow) = previous.at.addingReportingOverflow(repeatInterval)
+        return !overflow && due <= now ? .repeatInterval : .unchanged
     }
 }

@@ -300,8 +300,16 @@ final class Pipeline {
         }
         if let plan = alerting {
             grouper.ingest(evaluation.transitions, plan: plan)
-            flushGroups(at: time)
+            // Event time has reached the watermark (≥ this window's end plus the allowed
+            // lateness), so a group_wait shorter than that has already passed.
+            flushGroups(at: max(time, finiteWatermark ?? time))
         }
+    }
+
+    /// The watermark, unless `closeAll()` pushed it to the end of time.
+    var finiteWatermark: Timestamp? {
+        guard let w = windows.watermark, w.milliseconds < Int64.max / 4 else { return nil }
+        return w
     }
 
     /// Flushes the alert groups that are due at `time` (event time) into the pending checkpoint.
@@ -338,9 +346,8 @@ final class Pipeline {
     ///
     /// - Parameter finalFlush: Flush every group, due or not (end of a `--once` run).
     func checkpoint(force: Bool = false, finalFlush: Bool = false) throws(ServiceError) {
-        if alerting != nil {
-            let now = max(windows.watermark ?? Timestamp(milliseconds: Int64.min), lastEvaluation ?? Timestamp(milliseconds: Int64.min))
-            if now.milliseconds > Int64.min { flushGroups(at: now, force: finalFlush) }
+        if alerting != nil, let now = [finiteWatermark, lastEvaluation].compactMap({ $0 }).max() {
+            flushGroups(at: now, force: finalFlush)
         }
         guard pendingDirty || force || !configRecorded else { return }
         let started = ContinuousClock.now
