@@ -33,6 +33,9 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
     let batchSize: Int
     let logger: Logger
     let onEvent: @Sendable (Event) -> Void
+    /// Called after a send returned and before its result is recorded (fault-injection tests
+    /// kill the process here).
+    let afterSend: @Sendable (OutboxNotification) -> Void
     private let rng = Mutex(SystemRandomNumberGenerator())
 
     /// - Parameters:
@@ -46,7 +49,8 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
     ///     when the pipeline commits).
     public init(store: any OutboxStore, senders: [String: any NotificationSender], schedule: RetrySchedule = RetrySchedule(),
                 clock: C, now: @escaping @Sendable () -> Timestamp, pollInterval: Duration = .milliseconds(200), batchSize: Int = 100,
-                logger: Logger, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+                logger: Logger, onEvent: @escaping @Sendable (Event) -> Void = { _ in },
+                afterSend: @escaping @Sendable (OutboxNotification) -> Void = { _ in }) {
         self.store = store
         self.senders = senders
         self.schedule = schedule
@@ -56,6 +60,7 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
         self.batchSize = batchSize
         self.logger = logger
         self.onEvent = onEvent
+        self.afterSend = afterSend
     }
 
     /// The key of an integration in `senders`.
@@ -139,6 +144,7 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
         } else {
             outcome = .permanent("no integration \(n.integration) in receiver \"\(n.receiver)\" (removed from the config?)", status: nil)
         }
+        afterSend(n)
         let elapsed = clockStart.duration(to: clock.now)
         let finished = now()
         let maxAttempts = sender?.maxAttempts ?? 1

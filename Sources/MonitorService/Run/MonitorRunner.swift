@@ -84,9 +84,11 @@ public enum MonitorRunner {
             try? await client.shutdown()
             throw error
         }
+        let faults = FaultInjection(environment: request.environment)
         let dispatcher = OutboxDispatcher(
             store: store, senders: senders, clock: ContinuousClock(), now: wallClockNow, logger: logger,
-            onEvent: { [metrics = status.metrics] in NotificationSetup.record($0, metrics: metrics) })
+            onEvent: { [metrics = status.metrics] in NotificationSetup.record($0, metrics: metrics) },
+            afterSend: { _ in faults.hit(.afterSend) })
         let pipeline: Pipeline
         do throws(ServiceError) {
             pipeline = try Pipeline(loaded: loaded, store: store, profiles: profiles, rules: ruleSet, status: status,
@@ -95,6 +97,7 @@ public enum MonitorRunner {
             try? await client.shutdown()
             throw error
         }
+        pipeline.faults = faults
         logger.info("monitor run started", metadata: [
             "config": "\(request.configPath)", "store": "\(storePath)", "rules": "\(ruleSet.rules.count)",
             "mode": "\(request.once ? "once" : "service")"])

@@ -75,6 +75,7 @@ final class Pipeline {
     /// Routing (nil without an alerts file) and the alert groups, in event time.
     let alerting: AlertingPlan?
     var grouper = AlertGrouper()
+    var faults: FaultInjection?
     /// Validity of a window's samples: its slide (seen until the next window of the same
     /// configuration closes).
     let validity: [String: Int64]
@@ -369,6 +370,7 @@ final class Pipeline {
         if alerting != nil { w.notificationState = grouper.encoded() }
         w.at = windows.watermark ?? Timestamp(milliseconds: 0)
         do { try store.commit(w) } catch { throw .io("\(store.path): checkpoint failed: \(error)") }
+        if !w.notifications.isEmpty { faults?.hit(.afterCommit) }
         configRecorded = true
         pending = CheckpointWrite()
         pendingDirty = false
