@@ -64,7 +64,7 @@ final class AlertmanagerProcess: @unchecked Sendable {
 
     /// Waits for `/-/ready`.
     func waitReady(client: HTTPClient) async -> Bool {
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             if let r = try? await client.execute(HTTPClientRequest(url: url + "/-/ready"), timeout: .seconds(1)), r.status.code == 200 { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -89,11 +89,11 @@ struct AlertmanagerAPITests {
         #expect(await am.waitReady(client: rig.client), "Alertmanager did not become ready")
         let sender = try rig.webhook(am.url, format: .alertmanagerAPI)
         let d = rig.dispatcher(["team/webhook[0]": sender], schedule: RetrySchedule(base: .milliseconds(100)))
-        #expect(await d.drain(deadline: .seconds(20)) == 0)
+        #expect(await d.drain(deadline: .seconds(180)) == 0)
         #expect(try rig.store.outboxEntries(state: .delivered).count == 1)
 
         // Alertmanager's own webhook (version 4) reaches the loopback receiver with our labels.
-        #expect(await waitUntil(seconds: 20) { hook.requests.contains { $0.body.contains("\"status\":\"firing\"") } })
+        #expect(await waitUntil(seconds: 120) { hook.requests.contains { $0.body.contains("\"status\":\"firing\"") } })
         let firing = try #require(hook.requests.first)
         let msg = try #require(try JSONSerialization.jsonObject(with: Data(firing.body.utf8)) as? [String: Any])
         #expect(msg["version"] as? String == "4")
@@ -106,8 +106,8 @@ struct AlertmanagerAPITests {
         var write = CheckpointWrite()
         write.notifications = [sampleNotification(id: "msg_resolve", status: "resolved")]
         try rig.store.commit(write)
-        #expect(await d.drain(deadline: .seconds(20)) == 0)
-        #expect(await waitUntil(seconds: 20) {
+        #expect(await d.drain(deadline: .seconds(180)) == 0)
+        #expect(await waitUntil(seconds: 120) {
             hook.requests.contains { r in
                 guard let o = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any] else { return false }
                 return o["status"] as? String == "resolved"

@@ -133,7 +133,17 @@ func runProcess(_ executable: String, _ args: [String], stdin: String? = nil) th
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
-/// Open file descriptors of this process.
-func openFileDescriptors() -> Int {
-    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+/// Client-side TCP connections to `port` on loopback that are still established (from
+/// /proc/net/tcp): a leaked connection stays ESTABLISHED; a closed one leaves that state.
+func establishedConnections(toPort port: Int) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return -1 }
+    var n = 0
+    for line in text.split(separator: "\n").dropFirst() {
+        let f = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard f.count > 3 else { continue }
+        let remote = f[2].split(separator: ":")
+        guard remote.count == 2, Int(remote[1], radix: 16) == port, f[3] == "01" else { continue }
+        n += 1
+    }
+    return n
 }

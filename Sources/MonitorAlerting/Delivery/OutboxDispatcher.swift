@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// It runs as its own task, apart from ingestion and evaluation, which only insert rows: a slow
 /// or hanging receiver delays nothing but its own notifications. Integrations are served in
-/// parallel; one integration's notifications go one at a time, oldest first.
+/// parallel; one integration's notifications go one at a time, oldest first, and a failure
+/// ends that integration's share of a pass.
 ///
 /// Time: sleeping uses the injected `Clock`; due times are wall-clock `Timestamp`s from `now`
 /// (the service passes the system time; tests may derive both from one manual clock).
@@ -103,7 +104,7 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
         return pending
     }
 
-    /// One pass over the due rows; returns how many attempts it made.
+    /// One pass over the due rows; returns how many were due (0: nothing to do now).
     public func pass() async -> Int {
         let due: [OutboxEntry]
         do { due = try store.dueNotifications(at: now(), limit: batchSize) } catch {
@@ -125,7 +126,11 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
             for k in order {
                 let entries = byIntegration[k]!
                 group.addTask { [self] in
-                    for e in entries { await self.attempt(e, sender: self.senders[k]) }
+                    // After a failure the integration's other rows wait for the next pass, so a
+                    // hanging receiver holds a pass up for one timeout, not one per row.
+                    for e in entries {
+                        guard await self.attempt(e, sender: self.senders[k]) else { break }
+                    }
                 }
             }
         }
@@ -133,7 +138,9 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
         return due.count
     }
 
-    func attempt(_ entry: OutboxEntry, sender: (any NotificationSender)?) async {
+    /// One attempt; returns whether it was delivered.
+    @discardableResult
+    func attempt(_ entry: OutboxEntry, sender: (any NotificationSender)?) async -> Bool {
         let n = entry.notification
         let attemptNumber = entry.attempts + 1
         let started = now()
@@ -196,5 +203,7 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
                 "attempt": "\(attemptNumber)", "error": "\(why)"])
             onEvent(.dead(receiver: n.receiver, integration: n.integration, reason: why))
         }
+        if case .delivered = update { return true }
+        return false
     }
 }
