@@ -92,8 +92,13 @@ struct NotificationCrashTests {
             while offset + n < data.count, data[offset + n - 1] != UInt8(ascii: "\n") { n += 1 }
             append(live, data[offset..<(offset + n)])
             offset += n
-            let mode = round % 3
-            round += 1
+            // Crash points need notifications to exist; before the drift fires, kill from outside.
+            let notified = ((try? SQLiteStore(path: storePath)).map { store in
+                defer { store.close() }
+                return (try? store.outboxEntries(state: nil).count) ?? 0
+            } ?? 0) > 0
+            let mode = notified ? round % 3 : 2
+            if notified { round += 1 }
             let env: [String: String] =
                 switch mode {
                 case 0: ["MONITOR_FAULT_INJECTION": "after-commit:1"]
@@ -108,7 +113,7 @@ struct NotificationCrashTests {
                 continue
             }
             // It kills itself at the crash point; if nothing reached it in time, we kill it.
-            let died = waitUntil(seconds: 8) { !service.process.isRunning }
+            let died = waitUntil(seconds: 20) { !service.process.isRunning }
             if died {
                 service.process.waitUntilExit()
                 #expect(service.process.terminationReason == .uncaughtSignal && service.process.terminationStatus == SIGKILL)
