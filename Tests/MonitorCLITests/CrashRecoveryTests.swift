@@ -12,13 +12,14 @@ final class ServiceProcess {
     let process = Process()
     let logPath: String
 
-    init(config: String, logPath: String) throws {
+    init(config: String, logPath: String, environment: [String: String] = [:]) throws {
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.executableURL = MonitorProcess.binary
         process.arguments = ["run", "--config", config]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardError = log
         process.standardOutput = log
         try process.run()
