@@ -136,7 +136,12 @@ struct CrashRecoveryTests {
         #expect(kills >= 10)
         #expect(rotations == 2)
         // Restart once more and stop cleanly, then close the remaining windows in batch mode.
+        let marker = "pipeline running; SIGTERM or SIGINT drains"
+        let before = service.log.components(separatedBy: marker).count
         service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
+        // A signal before the service installed its handlers would kill it outright: wait for
+        // the pipeline to run (the machine may be loaded), then give it time to catch up.
+        #expect(waitUntil(seconds: 60) { service.log.components(separatedBy: marker).count > before })
         usleep(1_000_000)
         #expect(service.terminate() == 0, "\(service.log.suffix(2000))")
         let final = try MonitorProcess.run(["run", "--config", config, "--once"])

@@ -186,6 +186,9 @@ final class PipelineService: Service, @unchecked Sendable {
     }
 
     func run() async throws {
+        // The service group has installed its SIGTERM/SIGINT handlers by now: from here on a
+        // signal drains (tests wait for this line before sending one).
+        logger.info("pipeline running; SIGTERM or SIGINT drains")
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
                 let thread = Thread { [self] in
