@@ -44,7 +44,14 @@ final class Database {
     }
 
     /// Refuses another application's database and a newer schema before changing anything.
+    ///
+    /// The three reads share one read transaction: read one by one, a process migrating the fresh
+    /// file meanwhile could make it look like "no ModelMonitor version, but tables" (seen in CI).
     private func checkIdentity() throws {
+        try connection.transaction(.deferred) { try checkIdentitySnapshot() }
+    }
+
+    private func checkIdentitySnapshot() throws {
         let appID = try connection.query("PRAGMA application_id") { Int32(truncatingIfNeeded: $0.int64(0)) }.first ?? 0
         let version = try schemaVersion()
         if appID != 0 && appID != Migrations.applicationID {
