@@ -1,3 +1,5 @@
+public import MonitorCore
+
 extension KafkaSource {
     /// Where a partition without a stored or committed offset starts, and where a partition whose
     /// offset is out of range (deleted by retention) restarts: Kafka's `auto.offset.reset`. Each
@@ -38,12 +40,9 @@ extension KafkaSource {
         /// up anyway (their new owner then repeats what was not checkpointed).
         public var revokeTimeout: Duration
 
-        /// Properties the source sets itself: the offset contract (offsets live in the store;
-        /// committing to Kafka is for lag tooling) and the callbacks it relies on.
-        public static let reservedProperties: Set<String> = [
-            "bootstrap.servers", "metadata.broker.list", "group.id", "enable.auto.offset.store", "enable.auto.commit",
-            "auto.offset.reset", "enable.partition.eof",
-        ]
+        /// Properties the source sets itself (``MonitorCore/KafkaSettings/reservedProperties``);
+        /// given ones are ignored.
+        public static let reservedProperties: Set<String> = Set(KafkaSettings.reservedProperties.keys)
 
         /// Creates a configuration.
         public init(

@@ -72,6 +72,7 @@ public enum MonitorRunner {
                 while true {
                     let progressed = try pipeline.step()
                     if !progressed, pipeline.sources.allSatisfy(\.atEnd) { break }
+                    if !progressed { usleep(10_000) }  // a Kafka source still reaching its partitions' ends
                     if pipeline.pending.results.count > 1000 { try pipeline.checkpoint() }
                 }
                 try pipeline.closeAll()
