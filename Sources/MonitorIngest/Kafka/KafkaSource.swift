@@ -69,6 +69,8 @@ public final class KafkaSource: @unchecked Sendable {
     var lastUp = false
     var fatal: String?
     var deliveryFailures = 0
+    /// When to look for models split across members after an assignment (commits have run by then).
+    var splitCheckAfterAssignment: ContinuousClock.Instant?
     var scratchBuffer: UnsafeMutableRawPointer?
     var scratchCapacity = 0
 
@@ -375,7 +377,7 @@ public final class KafkaSource: @unchecked Sendable {
     private func consumeLoop() {
         var local: [UnsafeMutablePointer<rd_kafka_message_t>] = []
         local.reserveCapacity(1024)
-        var lastSplitCheck = ContinuousClock.now - .seconds(25)
+        var lastSplitCheck = ContinuousClock.now
         var paused = false
         while true {
             lock.lock()
@@ -393,7 +395,13 @@ public final class KafkaSource: @unchecked Sendable {
                 paused = false
             case .none: break
             }
-            if ContinuousClock.now - lastSplitCheck > .seconds(30) {
+            lock.lock()
+            let checkSoon = splitCheckAfterAssignment
+            lock.unlock()
+            if ContinuousClock.now - lastSplitCheck > .seconds(15) || (checkSoon != nil && ContinuousClock.now > checkSoon!) {
+                lock.lock()
+                splitCheckAfterAssignment = nil
+                lock.unlock()
                 flush(&local)
                 checkModelSplit()
                 lastSplitCheck = ContinuousClock.now
@@ -561,6 +569,7 @@ public final class KafkaSource: @unchecked Sendable {
             assignment.insert(tp)
         }
         everAssigned = true
+        splitCheckAfterAssignment = ContinuousClock.now + .seconds(3)
         health.rebalances += 1
         backPressure.assignmentChanged()
         lock.unlock()
