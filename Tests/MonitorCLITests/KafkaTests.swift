@@ -48,15 +48,29 @@ struct KafkaTests {
         var rng = SystemRandomNumberGenerator()
         var service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
         var kills = 0
+        var atKill: [Int64] = []
+        var produced = 0
         for part in parts {
-            try mock.produce(topic: "predictions", file: part)
-            // Kill at a random point: before the group formed, while consuming, or after.
-            usleep(UInt32.random(in: 200_000...4_000_000, using: &rng))
+            let before = storedOffsetTotal(dir.path("monitor.db"))
+            produced += try mock.produce(topic: "predictions", file: part)
+            // Once the restarted service rejoined the group (the killed member's session must
+            // time out first) and checkpointed part of the new messages, kill it at a random
+            // moment of the consumption.
+            _ = waitUntil(seconds: 30) { storedOffsetTotal(dir.path("monitor.db")) > before }
+            usleep(UInt32.random(in: 0...400_000, using: &rng))
             service.kill9()
+            atKill.append(storedOffsetTotal(dir.path("monitor.db")))
             kills += 1
             service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
         }
+        #expect(produced == 30_000)
         #expect(kills == 10)
+        // The kills hit a consuming service: the stored offsets moved between most of them.
+        let moved = zip(atKill, atKill.dropFirst()).filter { $0 < $1 }.count
+        #expect(moved >= 8, "stored offsets at each kill: \(atKill)")
+        // ... and some of them in the middle of a piece.
+        #expect(atKill.filter { $0 % 3_000 != 0 }.count >= 1, "stored offsets at each kill: \(atKill)")
+        print("kill -9 test: stored offsets at each kill \(atKill)")
         let caughtUp = waitUntil(seconds: 90) { storedOffsetTotal(dir.path("monitor.db")) == 30_000 }
         #expect(caughtUp, "stored offsets: \(storedOffsetTotal(dir.path("monitor.db"))) of 30000\n\(service.log.suffix(3000))")
         #expect(service.terminate() == 0, "\(service.log.suffix(2000))")
