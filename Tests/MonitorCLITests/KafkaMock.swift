@@ -95,7 +95,7 @@ func writeKafkaConfig(_ dir: TempDir, name: String = "monitor.yaml", store: Stri
             file_configs:
               - path: notifications.jsonl
         """)
-    let dlq = deadLetterTopic.map { "\n              dead_letter_topic: \($0)" } ?? ""
+    let dlq = deadLetterTopic.map { "\n      dead_letter_topic: \($0)" } ?? ""
     return try dir.write(name, """
         sources:
           - name: predictions
