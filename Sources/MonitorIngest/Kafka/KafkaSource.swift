@@ -432,13 +432,21 @@ public final class KafkaSource: @unchecked Sendable {
     func flush(_ local: inout [UnsafeMutablePointer<rd_kafka_message_t>]) {
         guard !local.isEmpty else { return }
         lock.lock()
+        var lastTopic: OpaquePointer?
+        var lastPartition: Int32 = -1
+        var lastKept = false
         for m in local {
-            let tp = Partition(topic: String(cString: rd_kafka_topic_name(m.pointee.rkt)), partition: m.pointee.partition)
-            if !assignment.contains(tp) {
+            if m.pointee.rkt != lastTopic || m.pointee.partition != lastPartition {
+                let tp = Partition(topic: String(cString: rd_kafka_topic_name(m.pointee.rkt)), partition: m.pointee.partition)
+                lastTopic = m.pointee.rkt
+                lastPartition = m.pointee.partition
+                lastKept = assignment.contains(tp)
+                if lastKept { atEOF.remove(tp) }
+            }
+            if !lastKept {
                 rd_kafka_message_destroy(m)
                 continue
             }
-            atEOF.remove(tp)
             queue.append(m)
             queuedBytes += m.pointee.len
         }
