@@ -379,37 +379,44 @@ public final class KafkaSource: @unchecked Sendable {
         local.reserveCapacity(1024)
         var lastSplitCheck = ContinuousClock.now
         var paused = false
+        // Housekeeping (stop flag, back-pressure, the split check) runs every `checkEvery`
+        // messages and whenever a poll comes back empty, not per message.
+        let checkEvery = 256
+        var untilCheck = 0
         while true {
-            lock.lock()
-            let stop = stopping
-            let action = backPressure.update(bytes: queuedBytes, messages: queue.count - queueHead)
-            let current = Array(assignment)
-            lock.unlock()
-            if stop { break }
-            switch action {
-            case .pause:
-                setPaused(current, true)
-                paused = true
-            case .resume:
-                setPaused(current, false)
-                paused = false
-            case .none: break
-            }
-            lock.lock()
-            let checkSoon = splitCheckAfterAssignment
-            lock.unlock()
-            if ContinuousClock.now - lastSplitCheck > .seconds(15) || (checkSoon != nil && ContinuousClock.now > checkSoon!) {
-                lock.lock()
-                splitCheckAfterAssignment = nil
-                lock.unlock()
+            if untilCheck <= 0 {
+                untilCheck = checkEvery
                 flush(&local)
-                checkModelSplit()
-                lastSplitCheck = ContinuousClock.now
+                lock.lock()
+                let stop = stopping
+                let action = backPressure.update(bytes: queuedBytes, messages: queue.count - queueHead)
+                let current = action == .none ? [] : Array(assignment)
+                let checkSoon = splitCheckAfterAssignment
+                lock.unlock()
+                if stop { break }
+                switch action {
+                case .pause:
+                    setPaused(current, true)
+                    paused = true
+                case .resume:
+                    setPaused(current, false)
+                    paused = false
+                case .none: break
+                }
+                let now = ContinuousClock.now
+                if now - lastSplitCheck > .seconds(15) || (checkSoon.map { now > $0 } ?? false) {
+                    lock.lock()
+                    splitCheckAfterAssignment = nil
+                    lock.unlock()
+                    checkModelSplit()
+                    lastSplitCheck = ContinuousClock.now
+                }
             }
             guard let m = rd_kafka_consumer_poll(rk, paused ? 50 : 100) else {
-                flush(&local)
+                untilCheck = 0
                 continue
             }
+            untilCheck -= 1
             if m.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 flush(&local)
                 handleMessageError(m)
