@@ -1,8 +1,8 @@
 /// The Kafka source's back-pressure between its consumer thread and the pipeline, as a state
 /// machine that returns actions (the consumer thread performs them): at or above the high
-/// watermark the assigned partitions are paused (the thread keeps polling, so rebalances,
-/// heartbeats and errors are still served and the group does not evict the member); once the
-/// pipeline has drained the buffer to the low watermark they are resumed.
+/// watermark the thread stops demanding messages (it still polls every 100 ms to serve
+/// rebalances and errors, so the group does not evict the member; heartbeats run on librdkafka's
+/// own thread); once the pipeline has drained the buffer to the low watermark it resumes.
 ///
 /// Invariants: `paused` is true exactly between a returned ``Action/pause`` and the next
 /// ``Action/resume``; `low < high`.
@@ -10,9 +10,9 @@ public struct KafkaBackPressure: Sendable, Hashable {
     /// What the owner must do after an update.
     public enum Action: Sendable, Hashable {
         case none
-        /// Pause fetching (`rd_kafka_pause_partitions` on the assignment).
+        /// Stop demanding messages.
         case pause
-        /// Resume fetching.
+        /// Demand messages again.
         case resume
     }
 

@@ -2,9 +2,9 @@ import CRdKafka
 import Foundation
 public import MonitorCore
 
-/// Messages taken from a ``KafkaSource`` by the pipeline, in consumption order. Holds
-/// librdkafka's message memory until the batch is released (no copy per message until
-/// ``decode(with:into:report:rejected:)`` lays the values out as JSON Lines).
+/// Messages of a ``KafkaSource``, in consumption order, decoded on the consumer thread
+/// (``records``, ``report``, ``rejected``) and taken by the pipeline. Holds librdkafka's message
+/// memory until the batch is released, for the dead letters.
 public final class KafkaBatch: @unchecked Sendable {
     let messages: [UnsafeMutablePointer<rd_kafka_message_t>]
     let source: KafkaSource
@@ -16,6 +16,12 @@ public final class KafkaBatch: @unchecked Sendable {
     public let nextOffsets: [KafkaSource.Partition: Int64]
     /// Bytes of the message values.
     public let bytes: Int
+    /// The records, one per message that is not poison.
+    public internal(set) var records = Batch()
+    /// Counts and problems of the decode.
+    public internal(set) var report = DecodeReport()
+    /// The poison messages (line `i` is message `i - 1`, see ``message(line:)``).
+    public internal(set) var rejected = RejectedLines(reasons: KafkaBatch.poisonReasons)
 
     init(messages: [UnsafeMutablePointer<rd_kafka_message_t>], source: KafkaSource) {
         self.messages = messages
@@ -63,16 +69,11 @@ public final class KafkaBatch: @unchecked Sendable {
     /// The reasons for which a message yields no record (poison): what is dead-lettered.
     public static let poisonReasons: Set<DecodeErrorReason> = [.malformedJSON, .oversized, .emptyLine]
 
-    /// Decodes the messages, one record per message value, as the lines `1...count` of one
-    /// JSON Lines buffer (a `\n` inside a value, JSON whitespace, becomes a tab so that a value
-    /// stays one line). Collects the poison messages in `rejected` (line `i` is message `i - 1`)
-    /// and notes the models seen per partition.
-    /// - Parameters:
-    ///   - decoder: the source's decoder.
-    ///   - batch: receives the records.
-    ///   - report: receives counts and problems.
-    ///   - rejected: receives the poison messages (its reasons should include ``poisonReasons``).
-    public func decode(with decoder: inout JSONLDecoder, into batch: inout Batch, report: inout DecodeReport, rejected: inout RejectedLines) {
+    /// Decodes the messages into ``records``, one record per message value, as the lines
+    /// `1...count` of one JSON Lines buffer (a `\n` inside a value, JSON whitespace, becomes a
+    /// tab so that a value stays one line). Collects the poison messages in ``rejected`` and notes
+    /// the models seen per partition. Consumer thread.
+    func decode(with decoder: inout JSONLDecoder) {
         let total = bytes + messages.count
         let buffer = source.scratch(total)
         var at = 0
@@ -92,8 +93,9 @@ public final class KafkaBatch: @unchecked Sendable {
             buffer.storeBytes(of: 0x0A, toByteOffset: at, as: UInt8.self)
             at += 1
         }
-        let firstRecord = batch.count
-        decoder.decode(UnsafeRawBufferPointer(start: buffer, count: at), firstLineNumber: 1, into: &batch, report: &report, rejected: &rejected)
+        let firstRecord = 0
+        decoder.decode(UnsafeRawBufferPointer(start: buffer, count: at), firstLineNumber: 1, into: &records, report: &report, rejected: &rejected)
+        let batch = records
         // Models per partition: record r is the r-th message that yielded a record.
         let dropped = rejected.lines.filter { Self.poisonReasons.contains($0.reason) }.map(\.line)
         var d = 0
@@ -117,7 +119,7 @@ public final class KafkaBatch: @unchecked Sendable {
         source.noteModels(seen)
     }
 
-    /// The message behind a line number of ``decode(with:into:report:rejected:)``.
+    /// The message behind a line number of ``rejected``.
     public func message(line: Int) -> (partition: KafkaSource.Partition, offset: Int64, value: UnsafeRawBufferPointer) {
         let m = messages[line - 1]
         return (partitions[Int(partitionIndex[line - 1])], m.pointee.offset, UnsafeRawBufferPointer(start: m.pointee.payload, count: m.pointee.len))
@@ -160,7 +162,7 @@ public final class KafkaBatch: @unchecked Sendable {
 }
 
 extension KafkaSource {
-    /// A reusable buffer of at least `bytes` (pipeline thread only).
+    /// A reusable buffer of at least `bytes` (consumer thread only).
     func scratch(_ bytes: Int) -> UnsafeMutableRawPointer {
         if scratchCapacity < bytes {
             scratchBuffer?.deallocate()

@@ -26,10 +26,11 @@ public import MonitorCore
 /// ## Threads
 /// A dedicated consumer thread (never the Swift concurrency pool) polls with
 /// `rd_kafka_consumer_poll` (one message at a time: the batch-consume calls can lose or repeat
-/// messages around a rebalance) and serves the rebalance, error and statistics callbacks. It
-/// fills a bounded buffer; at its high watermark the assigned partitions are paused, and resumed
-/// at the low watermark (``KafkaBackPressure``). Every other method is called by the pipeline
-/// thread.
+/// messages around a rebalance), decodes the messages in batches and serves the rebalance,
+/// error and statistics callbacks. It fills a bounded buffer of decoded batches; at its high
+/// watermark it stops demanding messages (polling only to serve callbacks, every 100 ms) until
+/// the pipeline has drained it to the low watermark (``KafkaBackPressure``). Every other method
+/// is called by the pipeline thread.
 public final class KafkaSource: @unchecked Sendable {
     /// The settings.
     public let configuration: Configuration
@@ -42,9 +43,15 @@ public final class KafkaSource: @unchecked Sendable {
 
     /// Everything below is guarded by `lock`.
     let lock = NSCondition()
-    var queue: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+    /// Decoded batches waiting for the pipeline, oldest first.
+    var queue: [KafkaBatch] = []
     var queueHead = 0
     var queuedBytes = 0
+    var queuedMessages = 0
+    /// Consumer thread only: messages polled and not yet decoded, and the decoder.
+    var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+    var pendingBytes = 0
+    var decoder: JSONLDecoder
     var backPressure: KafkaBackPressure
     var assignment: Set<Partition> = []
     var atEOF: Set<Partition> = []
@@ -80,10 +87,13 @@ public final class KafkaSource: @unchecked Sendable {
     /// Creates the consumer, subscribes and starts the consumer thread.
     /// - Parameters:
     ///   - configuration: the settings.
+    ///   - decoder: decodes the message values (on the consumer thread, so that decoding and the
+    ///     pipeline's window updates run on two cores).
     ///   - positions: the checkpointed positions (those of other sources are ignored).
     /// - Throws: ``IngestError`` when librdkafka rejects a property or the handle cannot be created.
-    public init(_ configuration: Configuration, resumeFrom positions: [SourcePosition] = []) throws {
+    public init(_ configuration: Configuration, decoder: JSONLDecoder, resumeFrom positions: [SourcePosition] = []) throws {
         self.configuration = configuration
+        self.decoder = decoder
         backPressure = KafkaBackPressure(highBytes: configuration.bufferBytes, highMessages: configuration.bufferMessages)
         for p in positions where p.source == configuration.name {
             if let tp = Partition(positionKey: p.key) {
@@ -179,31 +189,23 @@ public final class KafkaSource: @unchecked Sendable {
 
     // MARK: - Pipeline side
 
-    /// Takes buffered messages (at most `maxMessages`, and `maxBytes` unless the first message
-    /// alone is larger), in the order they were consumed; nil when none are buffered.
-    public func take(maxMessages: Int = 16_384, maxBytes: Int = 8 << 20) -> KafkaBatch? {
+    /// Takes the oldest decoded batch, nil when none is buffered. The positions then cover it.
+    public func take() -> KafkaBatch? {
         lock.lock()
         defer { lock.unlock() }
         guard queueHead < queue.count else { return nil }
-        var end = queueHead
-        var bytes = 0
-        while end < queue.count, end - queueHead < maxMessages {
-            let n = queue[end].pointee.len
-            if end > queueHead, bytes + n > maxBytes { break }
-            bytes += n
-            end += 1
-        }
-        let taken = Array(queue[queueHead..<end])
-        queueHead = end
-        queuedBytes -= bytes
+        let batch = queue[queueHead]
+        queueHead += 1
+        queuedBytes -= batch.bytes
+        queuedMessages -= batch.count
+        lock.broadcast()  // a consumer thread waiting on back-pressure
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
-        } else if queueHead > 65_536 {
+        } else if queueHead > 1024 {
             queue.removeFirst(queueHead)
             queueHead = 0
         }
-        let batch = KafkaBatch(messages: taken, source: self)
         for (tp, next) in batch.nextOffsets { processed[tp] = max(processed[tp] ?? 0, next) }
         return batch
     }
@@ -313,7 +315,6 @@ public final class KafkaSource: @unchecked Sendable {
         finished.wait()
         thread = nil
         lock.lock()
-        for m in queue[queueHead...] { rd_kafka_message_destroy(m) }
         queue.removeAll()
         queueHead = 0
         lock.unlock()
@@ -375,8 +376,7 @@ public final class KafkaSource: @unchecked Sendable {
     }
 
     private func consumeLoop() {
-        var local: [UnsafeMutablePointer<rd_kafka_message_t>] = []
-        local.reserveCapacity(1024)
+        pending.reserveCapacity(Self.decodeMessages)
         var lastSplitCheck = ContinuousClock.now
         var paused = false
         // Housekeeping (stop flag, back-pressure, the split check) runs every `checkEvery`
@@ -386,23 +386,25 @@ public final class KafkaSource: @unchecked Sendable {
         while true {
             if untilCheck <= 0 {
                 untilCheck = checkEvery
-                flush(&local)
+                flush()
                 lock.lock()
                 let stop = stopping
-                let action = backPressure.update(bytes: queuedBytes, messages: queue.count - queueHead)
-                let current = action == .none ? [] : Array(assignment)
+                var action = backPressure.update(bytes: queuedBytes, messages: queuedMessages)
+                if action == .pause || (action == .none && backPressure.paused) {
+                    // Stop demanding messages until the pipeline drains the buffer to the low
+                    // watermark (librdkafka's prefetch stops at queued.max.messages.kbytes). Not
+                    // rd_kafka_pause_partitions: it discards the prefetched messages, and
+                    // fetching them again starves the pipeline. Every 100 ms one poll serves
+                    // rebalances and errors (a message it returns is kept: the bound is soft by one).
+                    _ = lock.wait(until: Date().addingTimeInterval(0.1))
+                    action = backPressure.update(bytes: queuedBytes, messages: queuedMessages)
+                }
+                paused = backPressure.paused
+                let stopNow = stopping
                 let checkSoon = splitCheckAfterAssignment
                 lock.unlock()
-                if stop { break }
-                switch action {
-                case .pause:
-                    setPaused(current, true)
-                    paused = true
-                case .resume:
-                    setPaused(current, false)
-                    paused = false
-                case .none: break
-                }
+                if stop || stopNow { break }
+                _ = action
                 let now = ContinuousClock.now
                 if now - lastSplitCheck > .seconds(15) || (checkSoon.map { now > $0 } ?? false) {
                     lock.lock()
@@ -412,21 +414,22 @@ public final class KafkaSource: @unchecked Sendable {
                     lastSplitCheck = ContinuousClock.now
                 }
             }
-            guard let m = rd_kafka_consumer_poll(rk, paused ? 50 : 100) else {
+            guard let m = rd_kafka_consumer_poll(rk, paused ? 0 : 100) else {
                 untilCheck = 0
                 continue
             }
-            untilCheck -= 1
+            untilCheck = paused ? 0 : untilCheck - 1
             if m.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                flush(&local)
+                flush()
                 handleMessageError(m)
                 rd_kafka_message_destroy(m)
                 continue
             }
-            local.append(m)
-            if local.count >= 512 { flush(&local) }
+            pending.append(m)
+            pendingBytes += m.pointee.len
+            if pending.count >= Self.decodeMessages || pendingBytes >= Self.decodeBytes { flush() }
         }
-        flush(&local)
+        flush()
         // Leave the group: commit what the store holds, then close (its revocation does not wait).
         lock.lock()
         let final = assignment.sorted().compactMap { tp in stored[tp].map { (tp, $0, commitMetadata(tp)) } }
@@ -435,37 +438,43 @@ public final class KafkaSource: @unchecked Sendable {
         _ = rd_kafka_consumer_close(rk)
     }
 
-    /// Moves locally gathered messages into the shared buffer.
-    func flush(_ local: inout [UnsafeMutablePointer<rd_kafka_message_t>]) {
-        guard !local.isEmpty else { return }
+    /// Messages decoded together: large enough to amortise the decoder's per-call work, small
+    /// enough (about 4 MiB of typical records) that a batch reaches the pipeline promptly.
+    static let decodeMessages = 4096
+    static let decodeBytes = 4 << 20
+
+    /// Decodes the polled messages (consumer thread) and hands the batch to the pipeline.
+    func flush() {
+        guard !pending.isEmpty else { return }
+        var kept: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        kept.reserveCapacity(pending.count)
+        var eofCleared: [Partition] = []
         lock.lock()
         var lastTopic: OpaquePointer?
         var lastPartition: Int32 = -1
         var lastKept = false
-        for m in local {
+        for m in pending {
             if m.pointee.rkt != lastTopic || m.pointee.partition != lastPartition {
                 let tp = Partition(topic: String(cString: rd_kafka_topic_name(m.pointee.rkt)), partition: m.pointee.partition)
                 lastTopic = m.pointee.rkt
                 lastPartition = m.pointee.partition
                 lastKept = assignment.contains(tp)
-                if lastKept { atEOF.remove(tp) }
+                if lastKept { eofCleared.append(tp) }
             }
-            if !lastKept {
-                rd_kafka_message_destroy(m)
-                continue
-            }
-            queue.append(m)
-            queuedBytes += m.pointee.len
+            if lastKept { kept.append(m) } else { rd_kafka_message_destroy(m) }
         }
         lock.unlock()
-        local.removeAll(keepingCapacity: true)
-    }
-
-    private func setPaused(_ partitions: [Partition], _ pause: Bool) {
-        guard !partitions.isEmpty else { return }
-        let list = Self.list(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        _ = pause ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
+        guard !kept.isEmpty else { return }
+        let batch = KafkaBatch(messages: kept, source: self)
+        batch.decode(with: &decoder)
+        lock.lock()
+        for tp in eofCleared { atEOF.remove(tp) }
+        queue.append(batch)
+        queuedBytes += batch.bytes
+        queuedMessages += batch.count
+        lock.unlock()
     }
 
     /// The C string in a buffer.
@@ -598,21 +607,28 @@ public final class KafkaSource: @unchecked Sendable {
     private func revoke(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let tps = Self.partitions(list)
         let revoked = Set(tps)
+        // Polled and buffered messages are dropped (decoded batches mix partitions): the
+        // revoked partitions' next owner reads them again, and the partitions this member keeps
+        // are sought back to the first message the pipeline has not taken.
+        for m in pending { rd_kafka_message_destroy(m) }
+        var hadDropped = pending.map { Partition(topic: String(cString: rd_kafka_topic_name($0.pointee.rkt)), partition: $0.pointee.partition) }
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
         lock.lock()
-        // Buffered messages of revoked partitions are dropped: the next owner reads them.
-        var kept: [UnsafeMutablePointer<rd_kafka_message_t>] = []
-        kept.reserveCapacity(queue.count - queueHead)
-        for m in queue[queueHead...] {
-            let tp = Partition(topic: String(cString: rd_kafka_topic_name(m.pointee.rkt)), partition: m.pointee.partition)
-            if revoked.contains(tp) {
-                queuedBytes -= m.pointee.len
-                rd_kafka_message_destroy(m)
-            } else {
-                kept.append(m)
-            }
-        }
-        queue = kept
+        for b in queue[queueHead...] { hadDropped += b.partitions }
+        queue.removeAll()
         queueHead = 0
+        queuedBytes = 0
+        queuedMessages = 0
+        let reseek = Set(hadDropped).subtracting(revoked).intersection(assignment).compactMap { tp in processed[tp].map { (tp, $0) } }
+        if !reseek.isEmpty {
+            let l = Self.list(reseek.map(\.0))
+            for (i, (_, offset)) in reseek.enumerated() { l.pointee.elems[i].offset = offset }
+            lock.unlock()
+            if let e = rd_kafka_seek_partitions(rk, l, 5000) { rd_kafka_error_destroy(e) }
+            lock.lock()
+            rd_kafka_topic_partition_list_destroy(l)
+        }
         var checkpointedInTime = true
         if !closing {
             revokeRequest = tps

@@ -155,10 +155,10 @@ final class Pipeline {
             name: s.name, brokers: k.brokers.joined(separator: ","), group: k.group, topics: k.topics, properties: properties,
             autoOffsetReset: k.autoOffsetReset == .latest ? .latest : .earliest, deadLetterTopic: k.deadLetterTopic, stopAtEnd: once)
         let kafka: KafkaSource
-        do { kafka = try KafkaSource(configuration, resumeFrom: positions) } catch {
+        do { kafka = try KafkaSource(configuration, decoder: decoder, resumeFrom: positions) } catch {
             throw .config("source \"\(s.name)\": \(error)")
         }
-        return KafkaSourceRuntime(settings: s, kafka: kafka, decoder: decoder, deadLetters: deadLetters)
+        return KafkaSourceRuntime(settings: s, kafka: kafka, deadLetters: deadLetters)
     }
 
     /// The config text recorded with each evaluation: the config file and every rule and alert

@@ -92,14 +92,13 @@ final class FileSourceRuntime: SourceRuntime {
     }
 }
 
-/// A Kafka source: its consumer (on its own thread), decoder and dead letters (topic and/or file).
+/// A Kafka source: its consumer and decoder (on the source's own thread) and dead letters
+/// (topic and/or file).
 final class KafkaSourceRuntime: SourceRuntime {
     let settings: SourceSettings
     let kafka: KafkaSource
-    var decoder: JSONLDecoder
     let deadLetters: DeadLetterWriter?
     var positions: [SourcePosition]
-    var rejected = RejectedLines(reasons: KafkaBatch.poisonReasons)
     /// Positions as of the checkpoint being written (taken in `prepareCheckpoint`).
     private var checkpointing: [SourcePosition] = []
     private var lagPublished: Set<KafkaSource.Partition> = []
@@ -110,10 +109,9 @@ final class KafkaSourceRuntime: SourceRuntime {
     private var deadLetteredPublished = 0
     private var degradedLogged: String?
 
-    init(settings: SourceSettings, kafka: KafkaSource, decoder: JSONLDecoder, deadLetters: DeadLetterWriter?) {
+    init(settings: SourceSettings, kafka: KafkaSource, deadLetters: DeadLetterWriter?) {
         self.settings = settings
         self.kafka = kafka
-        self.decoder = decoder
         self.deadLetters = deadLetters
         positions = kafka.positions
     }
@@ -124,8 +122,9 @@ final class KafkaSourceRuntime: SourceRuntime {
     func read(into batch: inout Batch, report: inout DecodeReport, logger: Logger) throws(ServiceError) -> SourceRead? {
         if let fatal = kafka.fatalError { throw .io("source \"\(settings.name)\": kafka: \(fatal)") }
         guard let taken = kafka.take() else { return nil }
-        rejected.removeAll()
-        taken.decode(with: &decoder, into: &batch, report: &report, rejected: &rejected)
+        batch = taken.records
+        report = taken.report
+        let rejected = taken.rejected
         if !rejected.isEmpty {
             var first: [String] = []
             for r in rejected.lines.prefix(5) {
