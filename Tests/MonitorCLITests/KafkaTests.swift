@@ -128,7 +128,7 @@ struct KafkaTests {
         print("brokers down: degraded after \(String(format: "%.1f", degradedAfter)) s, caught up \(String(format: "%.1f", resumedAfter)) s after the brokers returned")
     }
 
-    @Test("offset-commit errors and a coordinator change lose nothing")
+    @Test("offset-commit errors, a coordinator change and leader changes lose nothing")
     func commitErrorsAndCoordinatorChange() throws {
         let dir = try TempDir()
         try simulate(dir, rows: 16_000, seed: 61)
@@ -150,12 +150,17 @@ struct KafkaTests {
         #expect(waitUntil(seconds: 15) {
             (metricValue(httpGet("http://127.0.0.1:\(port)/metrics")?.1 ?? "", "monitor_kafka_errors_total{") ?? 0) > 0
         }, "commit errors counted")
-        // The group's coordinator moves to another broker.
+        // The group's coordinator moves to another broker, two partition leaders move, and every
+        // broker answers 20 ms slower.
         try mock.send("coordinator monitor 3")
+        try mock.send("leader predictions 0 2")
+        try mock.send("leader predictions 5 3")
+        try mock.send("rtt -1 20")
         try mock.produce(topic: "predictions", file: parts[2])
         #expect(waitUntil(seconds: 60) { storedOffsetTotal(dir.path("monitor.db")) == 12_000 }, "\(service.log.suffix(2000))")
         // A crash now resumes from the store's offsets, whatever the group's commits did.
         service.kill9()
+        try mock.send("rtt -1 0")
         try mock.send("coordinator monitor 1")
         service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
         try mock.produce(topic: "predictions", file: parts[3])

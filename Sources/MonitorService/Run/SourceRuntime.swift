@@ -107,6 +107,8 @@ final class KafkaSourceRuntime: SourceRuntime {
     private var rebalancesPublished = 0
     private var resetsPublished = 0
     private var deadLetteredPublished = 0
+    private var emptyMessages = 0
+    private var emptyPublished = 0
     private var degradedLogged: String?
 
     init(settings: SourceSettings, kafka: KafkaSource, deadLetters: DeadLetterWriter?) {
@@ -125,6 +127,8 @@ final class KafkaSourceRuntime: SourceRuntime {
         batch = taken.records
         report = taken.report
         let rejected = taken.rejected
+        // An empty (or null) message is poison, unlike a blank line in a file: counted too.
+        emptyMessages += report.counts[.emptyLine] ?? 0
         if !rejected.isEmpty {
             var first: [String] = []
             for r in rejected.lines.prefix(5) {
@@ -219,6 +223,10 @@ final class KafkaSourceRuntime: SourceRuntime {
         if h.deadLettered > deadLetteredPublished {
             m.add("monitor_dead_letters_total", [("source", name)], h.deadLettered - deadLetteredPublished)
             deadLetteredPublished = h.deadLettered
+        }
+        if emptyMessages > emptyPublished {
+            m.add("monitor_decode_errors_total", [("source", name), ("reason", "empty_message")], emptyMessages - emptyPublished)
+            emptyPublished = emptyMessages
         }
         m.set("monitor_kafka_assigned_partitions", [("source", name)], Double(h.assigned.count))
         m.set("monitor_kafka_paused", [("source", name)], h.paused ? 1 : 0)
