@@ -98,7 +98,10 @@ final class KafkaSourceRuntime: SourceRuntime {
     let settings: SourceSettings
     let kafka: KafkaSource
     let deadLetters: DeadLetterWriter?
-    var positions: [SourcePosition]
+    /// The source's positions cover exactly the batches taken, all of which the pipeline has
+    /// folded in by the time it asks (it processes a batch before taking the next).
+    var positions: [SourcePosition] { kafka.positions }
+    private var lastPublish: ContinuousClock.Instant?
     /// Positions as of the checkpoint being written (taken in `prepareCheckpoint`).
     private var checkpointing: [SourcePosition] = []
     private var lagPublished: Set<KafkaSource.Partition> = []
@@ -115,7 +118,6 @@ final class KafkaSourceRuntime: SourceRuntime {
         self.settings = settings
         self.kafka = kafka
         self.deadLetters = deadLetters
-        positions = kafka.positions
     }
 
     var atEnd: Bool { kafka.isAtEnd }
@@ -148,7 +150,6 @@ final class KafkaSourceRuntime: SourceRuntime {
                 }
             }
         }
-        positions = kafka.positions
         return SourceRead(bytes: taken.bytes)
     }
 
@@ -163,6 +164,11 @@ final class KafkaSourceRuntime: SourceRuntime {
     func checkpointed() { kafka.checkpointed(checkpointing) }
 
     func publish(_ status: ServiceStatus, logger: Logger) {
+        // Four times a second is plenty for logs, /readyz and gauges, and keeps the per-batch
+        // cost of a many-partition assignment off the pipeline.
+        let now = ContinuousClock.now
+        if let last = lastPublish, now - last < .milliseconds(250) { return }
+        lastPublish = now
         let name = settings.name
         for e in kafka.takeEvents() {
             switch e {
