@@ -255,4 +255,33 @@ struct KafkaTests {
         let wm = try mock.watermarks("predictions")
         #expect(storedOffsetTotal(dir.path("monitor.db")) == wm.values.reduce(0) { $0 + $1.1 })
     }
+
+    @Test("secrets come from the environment or a file, and appear in no output")
+    func secrets() throws {
+        let dir = try TempDir()
+        try simulate(dir, rows: 2_000, seed: 91)
+        let mock = try KafkaMock(brokers: 1)
+        try mock.send("topic predictions 2")
+        try mock.produce(topic: "predictions", file: dir.path("data/predictions.jsonl"))
+        let secret = "s3cr3t-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try dir.write("key-password", secret + "\n")
+        let config = try writeKafkaConfig(dir, bootstrap: mock.bootstrap, properties: """
+            , sasl.username: monitor, sasl.password: "${MONITOR_TEST_KAFKA_PASSWORD}", ssl.key.password: {file: key-password}
+            """)
+        // Unset: a start-up error naming the variable.
+        let missing = try MonitorProcess.run(["run", "--config", config, "--once"])
+        #expect(missing.code == 1)
+        #expect(missing.stderr.contains("environment variable MONITOR_TEST_KAFKA_PASSWORD is not set"), "\(missing.stderr)")
+        // Set: the run works and neither secret is printed or stored.
+        setenv("MONITOR_TEST_KAFKA_PASSWORD", secret + "-env", 1)
+        defer { unsetenv("MONITOR_TEST_KAFKA_PASSWORD") }
+        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        #expect(run.code == 0, "\(run.stderr.suffix(2000))")
+        #expect(run.stdout.contains("events: 2000"), "\(run.stdout)")
+        #expect(!(run.stdout + run.stderr).contains(secret))
+        for file in ["monitor.db", "monitor.db-wal"] {
+            guard let db = FileManager.default.contents(atPath: dir.path(file)) else { continue }
+            #expect(db.range(of: Data(secret.utf8)) == nil, "a secret was written to \(file)")
+        }
+    }
 }

@@ -585,7 +585,9 @@ public final class KafkaSource: @unchecked Sendable {
                 processed[tp] = offset
                 // The instance's state now matches `offset` for this partition (nothing of it
                 // is in the windows beyond what was counted up to there).
-                if origin == .committed { stored[tp] = stored[tp] ?? offset }
+                // Taken over at the group's offset: a restart would start there too (max of
+                // stored and committed), and commits and lag count from there.
+                if origin == .committed { stored[tp] = offset }
             }
             list.pointee.elems[i].offset = offset
             note(.assigned(tp, offset: offset, origin: origin))
