@@ -35,6 +35,7 @@ public final class KafkaBatch: @unchecked Sendable {
         var lastTopic: OpaquePointer?
         var lastPartition: Int32 = -1
         var lastIndex: Int32 = -1
+        var nextByIndex: [Int64] = []
         for m in messages {
             bytes += m.pointee.len
             if m.pointee.rkt != lastTopic || m.pointee.partition != lastPartition {
@@ -50,9 +51,11 @@ public final class KafkaBatch: @unchecked Sendable {
                 lastPartition = m.pointee.partition
             }
             pIndex.append(lastIndex)
-            let tp = parts[Int(lastIndex)]
-            next[tp] = max(next[tp] ?? 0, m.pointee.offset + 1)
+            let i = Int(lastIndex)
+            if i == nextByIndex.count { nextByIndex.append(0) }
+            nextByIndex[i] = max(nextByIndex[i], m.pointee.offset + 1)
         }
+        for (i, tp) in parts.enumerated() { next[tp] = nextByIndex[i] }
         partitions = parts
         partitionIndex = pIndex
         nextOffsets = next

@@ -389,22 +389,22 @@ public final class KafkaSource: @unchecked Sendable {
                 flush()
                 lock.lock()
                 let stop = stopping
-                var action = backPressure.update(bytes: queuedBytes, messages: queuedMessages)
-                if action == .pause || (action == .none && backPressure.paused) {
+                // The returned action is carried out here: while paused, this thread stops polling.
+                _ = backPressure.update(bytes: queuedBytes, messages: queuedMessages)
+                if backPressure.paused {
                     // Stop demanding messages until the pipeline drains the buffer to the low
                     // watermark (librdkafka's prefetch stops at queued.max.messages.kbytes). Not
                     // rd_kafka_pause_partitions: it discards the prefetched messages, and
                     // fetching them again starves the pipeline. Every 100 ms one poll serves
                     // rebalances and errors (a message it returns is kept: the bound is soft by one).
                     _ = lock.wait(until: Date().addingTimeInterval(0.1))
-                    action = backPressure.update(bytes: queuedBytes, messages: queuedMessages)
+                    _ = backPressure.update(bytes: queuedBytes, messages: queuedMessages)
                 }
                 paused = backPressure.paused
                 let stopNow = stopping
                 let checkSoon = splitCheckAfterAssignment
                 lock.unlock()
                 if stop || stopNow { break }
-                _ = action
                 let now = ContinuousClock.now
                 if now - lastSplitCheck > .seconds(15) || (checkSoon.map { now > $0 } ?? false) {
                     lock.lock()
