@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "MonitorIngest", targets: ["MonitorIngest"]),
         .library(name: "MonitorRules", targets: ["MonitorRules"]),
         .library(name: "MonitorStore", targets: ["MonitorStore"]),
+        .library(name: "MonitorAlerting", targets: ["MonitorAlerting"]),
         .library(name: "MonitorService", targets: ["MonitorService"]),
     ],
     dependencies: [
@@ -39,6 +40,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Notifications: webhook delivery (HTTP client) and Standard Webhooks signatures (HMAC-SHA256).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // layer 0: numerics only, the leaf.
@@ -82,11 +86,24 @@ let package = Package(
             dependencies: ["MonitorCore", "CRdKafka"],
             swiftSettings: swiftSettings
         ),
+        // layer 2 adapter: routing tree, grouping, silences, inhibition, payload formats, signing,
+        // outbox delivery.
+        .target(
+            name: "MonitorAlerting",
+            dependencies: [
+                "MonitorCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // layer 3: composition root.
         .target(
             name: "MonitorService",
             dependencies: [
                 "MonitorCore", "MonitorStats", "MonitorWindowing", "MonitorIngest", "MonitorRules", "MonitorStore",
+                "MonitorAlerting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -122,6 +139,14 @@ let package = Package(
         .testTarget(
             name: "MonitorWindowingTests",
             dependencies: ["MonitorWindowing", "MonitorCore", "MonitorStats"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonitorAlertingTests",
+            dependencies: [
+                "MonitorAlerting", "MonitorCore", "MonitorStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -26,6 +26,7 @@ extension Database {
             try insertResults(write.results, configHash: configHash)
             try insertTransitions(write.transitions, configHash: configHash)
             if let alerts = write.alerts { try replaceAlerts(alerts) }
+            try commitNotifications(write)
             try connection.execute(
                 """
                 INSERT INTO service_state (id, checkpoint_at, config_hash, state) VALUES (1, ?1, ?2, ?3)
@@ -195,6 +196,7 @@ extension Database {
                 loaded.at = at
                 loaded.serviceState = state
             }
+            loaded.notificationState = try loadNotificationState()
             return loaded
         }
     }

@@ -182,3 +182,53 @@ extension SQLiteStore: AlertHistoryStore {
         try withDatabase { try $0.transitions(since: since) }
     }
 }
+
+extension SQLiteStore: OutboxStore {
+    /// Pending rows due at `now` (wall clock), in insertion order.
+    public func dueNotifications(at now: Timestamp, limit: Int) throws -> [OutboxEntry] {
+        try withDatabase { try $0.dueNotifications(at: now, limit: limit) }
+    }
+
+    public func nextAttemptTime() throws -> Timestamp? {
+        try withDatabase { try $0.nextAttemptTime() }
+    }
+
+    /// Appends the attempt to `delivery_attempts` and updates the row (only while it is pending),
+    /// in one transaction.
+    public func record(_ attempt: DeliveryAttempt, update: OutboxUpdate) throws {
+        try withDatabase { try $0.record(attempt, update: update) }
+    }
+
+    public func outboxEntries(state: OutboxState?) throws -> [OutboxEntry] {
+        try withDatabase { try $0.outboxEntries(state: state) }
+    }
+
+    public func pendingNotificationCount() throws -> Int {
+        try withDatabase { try $0.pendingNotificationCount() }
+    }
+
+    public func deliveryAttempts(notificationID: String?) throws -> [DeliveryAttempt] {
+        try withDatabase { try $0.deliveryAttempts(notificationID: notificationID) }
+    }
+
+    /// The notification log (sent, silenced and inhibited decisions) from `since` (event time),
+    /// in commit order.
+    public func notificationLog(since: Timestamp?) throws -> [NotificationLogEntry] {
+        try withDatabase { try $0.notificationLog(since: since) }
+    }
+}
+
+extension SQLiteStore: SilenceStore {
+    /// Stores a silence; a duplicate id is a ``StoreError/Code/constraint`` error.
+    public func addSilence(_ silence: Silence) throws {
+        try withDatabase { try $0.addSilence(silence) }
+    }
+
+    public func silences(at now: Timestamp, includeExpired: Bool) throws -> [Silence] {
+        try withDatabase { try $0.silences(at: now, includeExpired: includeExpired) }
+    }
+
+    public func expireSilence(id: String, at now: Timestamp) throws -> Bool {
+        try withDatabase { try $0.expireSilence(id: id, at: now) }
+    }
+}

@@ -12,13 +12,14 @@ final class ServiceProcess {
     let process = Process()
     let logPath: String
 
-    init(config: String, logPath: String) throws {
+    init(config: String, logPath: String, environment: [String: String] = [:]) throws {
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.executableURL = MonitorProcess.binary
         process.arguments = ["run", "--config", config]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardError = log
         process.standardOutput = log
         try process.run()
@@ -135,7 +136,13 @@ struct CrashRecoveryTests {
         #expect(kills >= 10)
         #expect(rotations == 2)
         // Restart once more and stop cleanly, then close the remaining windows in batch mode.
+        let marker = "pipeline running; SIGTERM or SIGINT drains"
+        let before = service.log.components(separatedBy: marker).count
         service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
+        // A signal before the service installed its handlers would kill it outright: wait for
+        // the pipeline to run (the machine may be loaded), then give it time to catch up.
+        // (A synchronisation aid, not a check: the check is the clean exit below.)
+        _ = waitUntil(seconds: 120) { service.log.components(separatedBy: marker).count > before }
         usleep(1_000_000)
         #expect(service.terminate() == 0, "\(service.log.suffix(2000))")
         let final = try MonitorProcess.run(["run", "--config", config, "--once"])

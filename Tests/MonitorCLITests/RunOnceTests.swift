@@ -79,11 +79,26 @@ struct RunOnceTests {
         // Notifications were written to the file receiver, one JSON object per line.
         let notes = try String(contentsOfFile: dir.path("notifications.jsonl"), encoding: .utf8)
             .split(separator: "\n")
-        #expect(notes.count == fired.count + (try store.transitions(since: nil).filter { $0.transition.to == .resolved }.count))
+        // Grouped (one group: the route has no group_by), so fewer lines than transitions, but
+        // every alert that fired is in a firing notification and every resolution in one.
+        var notified: [String: Set<[String: String]>] = [:]
+        var ids: Set<String> = []
         for line in notes {
-            let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(obj?["receiver"] as? String == "file")
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(obj["receiver"] as? String == "file")
+            #expect((obj["id"] as? String)?.hasPrefix("msg_") == true)
+            ids.insert(obj["id"] as? String ?? "")
+            for a in obj["alerts"] as? [[String: Any]] ?? [] {
+                notified[a["status"] as? String ?? "", default: []].insert(a["labels"] as? [String: String] ?? [:])
+            }
         }
+        #expect(ids.count == notes.count)  // every notification has its own id
+        for t in fired { #expect(notified["firing"]?.contains(t.alert.labels.dictionary) == true, "\(t.alert.labels)") }
+        for t in try store.transitions(since: nil).map(\.transition) where t.to == .resolved {
+            #expect(notified["resolved"]?.contains(t.alert.labels.dictionary) == true, "\(t.alert.labels)")
+        }
+        #expect(try store.outboxEntries(state: .delivered).count == notes.count)
+        #expect(try store.pendingNotificationCount() == 0)
         // The run prints the alerts that fired.
         #expect(run.stdout.contains("alerts fired: \(fired.count)"))
 

@@ -76,8 +76,8 @@ struct ServiceConfigTests {
         let (none, errs) = AlertsFile.parse(bad, path: "b.yaml")
         #expect(none == nil)
         #expect(errs.map(\.description) == [
-            "b.yaml:1:8: route.receiver: no receiver named \"pager\"; defined: log",
-            "b.yaml:4:5: receivers[0]: unknown key \"file_config\" (did you mean \"file_configs\"?); allowed: name, file_configs",
+            "b.yaml:1:19: route.receiver: no receiver named \"pager\"; defined: log",
+            "b.yaml:4:5: receivers[0]: unknown key \"file_config\" (did you mean \"file_configs\"?); allowed: name, webhook_configs, file_configs",
         ])
     }
 }

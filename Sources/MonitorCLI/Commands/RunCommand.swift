@@ -74,6 +74,10 @@ struct RunCommand: AsyncParsableCommand {
                     print("  \(f.at)  \(f.alert.labels)\(summary)")
                 }
             }
+            var notes = "notifications: \(t.notificationsEnqueued)"
+            if t.notificationsMuted > 0 { notes += "  muted: \(t.notificationsMuted)" }
+            if outcome.notificationsPending > 0 { notes += "  still pending (sent by the next run): \(outcome.notificationsPending)" }
+            print(notes)
             if !outcome.activeAlerts.isEmpty {
                 print("active at the end: \(outcome.activeAlerts.filter { $0.state == .firing }.count) firing, \(outcome.activeAlerts.filter { $0.state == .pending }.count) pending")
             }

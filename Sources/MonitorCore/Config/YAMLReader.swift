@@ -42,6 +42,11 @@ public struct YAMLReader {
                                             context: context, message: message))
     }
 
+    /// Records an error at an explicit position (e.g. one remembered from an earlier node).
+    public mutating func error(line: Int, column: Int, _ context: String, _ message: String) {
+        diagnostics.append(ConfigDiagnostic(path: path, line: line, column: column, context: context, message: message))
+    }
+
     public mutating func warning(_ node: Node?, _ context: String, _ message: String) {
         diagnostics.append(ConfigDiagnostic(path: path, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0,
                                             context: context, message: message, severity: .warning))

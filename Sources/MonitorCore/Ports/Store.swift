@@ -91,6 +91,16 @@ public struct CheckpointWrite: Sendable {
     /// The config in effect, recorded once per distinct hash. Results and transitions of this
     /// and later checkpoints refer to it until another config is given.
     public var config: ConfigRecord? = nil
+    /// Notifications produced by routing these transitions (and by group timers), inserted into
+    /// the outbox in this transaction; an id already in the outbox is skipped (a replay).
+    public var notifications: [OutboxNotification] = []
+    /// Notification decisions since the last checkpoint (sent, deduplicated, silenced,
+    /// inhibited), appended to the notification log.
+    public var notificationLog: [NotificationLogEntry] = []
+    /// The alert groups and their notification log (`MonitorAlerting`'s encoding), replaced when
+    /// non-nil; checkpointed with the transitions so that a restart neither repeats nor loses a
+    /// group's notifications.
+    public var notificationState: [UInt8]? = nil
     /// Event time of the checkpoint (the latest watermark).
     public var at: Timestamp = Timestamp(milliseconds: 0)
 
@@ -121,6 +131,8 @@ public struct LoadedCheckpoint: Sendable {
     public var windows: [WindowStateRecord] = []
     public var alerts: [Alert] = []
     public var serviceState: [UInt8]? = nil
+    /// The last committed `CheckpointWrite.notificationState`.
+    public var notificationState: [UInt8]? = nil
     /// `CheckpointWrite.at` of the last commit; nil on a fresh store.
     public var at: Timestamp? = nil
 

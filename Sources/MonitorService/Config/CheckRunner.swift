@@ -1,3 +1,4 @@
+import MonitorAlerting
 public import MonitorCore
 import MonitorRules
 import Yams
@@ -45,7 +46,9 @@ public enum CheckRunner {
             case .rules:
                 out.diagnostics += RuleLoading.parse(SourceText(path: path, text: text)).diagnostics
             case .alerts:
-                out.diagnostics += AlertsFile.parse(text, path: path).1
+                let (file, diags) = AlertsFile.parse(text, path: path)
+                out.diagnostics += diags
+                if let file { out.diagnostics += AlertingValidation.diagnostics(file) }
             }
         }
         return out

@@ -1,4 +1,5 @@
 import Foundation
+import MonitorAlerting
 public import MonitorCore
 
 #if canImport(Glibc)
@@ -57,7 +58,10 @@ public enum ConfigLoader {
                 }
                 let (file, d) = AlertsFile.parse(t, path: f)
                 diagnostics += d
-                if let file { loaded.alertsFiles.append(file) }
+                if let file {
+                    diagnostics += AlertingValidation.diagnostics(file)
+                    loaded.alertsFiles.append(file)
+                }
             }
         }
         if loaded.alertsFiles.count > 1 {

@@ -2,27 +2,8 @@ public import MonitorCore
 
 /// JSON renderings of alerts (API responses and the `file` receiver's notifications).
 public enum AlertJSON {
-    /// A JSON string literal (RFC 8259 escaping).
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (RFC 8259 escaping), as every JSON output of the service writes it.
+    public static func quote(_ s: String) -> String { JSONObjectWriter.quote(s) }
 
     /// A JSON number; non-finite values (not representable in JSON) become strings.
     public static func number(_ v: Double) -> String {

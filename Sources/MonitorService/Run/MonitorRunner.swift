@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 public import Logging
+import MonitorAlerting
 public import MonitorCore
 import MonitorRules
 import MonitorStore
@@ -16,6 +18,11 @@ public struct RunRequest: Sendable {
     public var listenOverride: (host: String, port: Int)?
     /// Called with the HTTP port once the server listens.
     public var onListening: (@Sendable (Int) -> Void)?
+    /// How long `--once` keeps delivering (retries included) before it exits; what is still
+    /// pending then stays in the outbox for the next run.
+    public var deliveryDeadline: Duration = .seconds(30)
+    /// Environment for `${VAR}` secrets (the process environment by default).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init(configPath: String, once: Bool) {
         self.configPath = configPath
@@ -30,6 +37,8 @@ public struct RunOutcome: Sendable {
     /// The alerts active when the run ended.
     public var activeAlerts: [Alert]
     public var profiles: [String]
+    /// Notifications still in the outbox when the run ended.
+    public var notificationsPending = 0
 }
 
 /// `monitor run`: the streaming monitor (DESIGN §11).
@@ -65,35 +74,77 @@ public enum MonitorRunner {
         let profiles = try ReferenceProfiles(loaded: loaded, store: store, now: now)
         for line in profiles.summary { logger.info("reference: \(line)") }
         let status = ServiceStatus(metrics: SelfMetrics())
-        let pipeline = try Pipeline(loaded: loaded, store: store, profiles: profiles, rules: ruleSet, status: status,
+        // The outbox sender: its own HTTP client and task; the pipeline only inserts rows.
+        let client = WebhookSender.makeClient()
+        let senders: [String: any NotificationSender]
+        do throws(ServiceError) {
+            let externalURL = config.http.enabled ? "http://\(config.http.host):\(config.http.port)" : ""
+            if let file = loaded.alertsFiles.first {
+                senders = try NotificationSetup.senders(for: file, client: client, environment: request.environment, externalURL: externalURL)
+            } else {
+                senders = [:]
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        let faults = FaultInjection(environment: request.environment)
+        let dispatcher = OutboxDispatcher(
+            store: store, senders: senders, clock: ContinuousClock(), now: wallClockNow, logger: logger,
+            onEvent: { [metrics = status.metrics] in NotificationSetup.record($0, metrics: metrics) },
+            afterSend: { _ in faults.hit(.afterSend) })
+        let pipeline: Pipeline
+        do throws(ServiceError) {
+            pipeline = try Pipeline(loaded: loaded, store: store, profiles: profiles, rules: ruleSet, status: status,
                                     logger: logger, once: request.once)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        pipeline.faults = faults
         logger.info("monitor run started", metadata: [
             "config": "\(request.configPath)", "store": "\(storePath)", "rules": "\(ruleSet.rules.count)",
             "mode": "\(request.once ? "once" : "service")"])
 
         if request.once {
             do {
+                // Checkpoints as in service mode, so a crashed backfill resumes where it was.
+                let clock = ContinuousClock()
+                let interval = Duration.milliseconds(config.store.checkpointInterval)
+                var lastCheckpoint = clock.now
                 while true {
                     let progressed = try pipeline.step()
                     if !progressed, pipeline.sources.allSatisfy(\.atEnd) { break }
                     if !progressed { usleep(10_000) }  // a Kafka source still reaching its partitions' ends
-                    if pipeline.pending.results.count > 1000 { try pipeline.checkpoint() }
+                    if clock.now - lastCheckpoint >= interval {
+                        try pipeline.checkpoint()
+                        lastCheckpoint = clock.now
+                    }
                 }
                 try pipeline.closeAll()
-                try pipeline.checkpoint(force: true)
+                try pipeline.checkpoint(force: true, finalFlush: true)
             } catch {
                 pipeline.close()
+                try? await client.shutdown()
                 throw error
             }
             pipeline.close()
-            return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
-                              profiles: profiles.summary)
+            let pending = await dispatcher.drain(deadline: request.deliveryDeadline)
+            try? await client.shutdown()
+            var outcome = RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
+                                     profiles: profiles.summary)
+            outcome.notificationsPending = pending
+            return outcome
         }
 
         let runner = PipelineService(pipeline: pipeline, checkpointInterval: config.store.checkpointInterval,
                                      pollInterval: config.sources.map(\.pollInterval).min() ?? 1000, logger: logger)
+        // Services stop in reverse order: HTTP, then the pipeline (final checkpoint), then the
+        // outbox, which delivers what that checkpoint added before it exits.
+        let outbox = OutboxService(dispatcher: dispatcher, drainDeadline: .seconds(10), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            .init(service: outbox, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if config.http.enabled {
             let host = request.listenOverride?.host ?? config.http.host
@@ -110,8 +161,10 @@ public enum MonitorRunner {
         do {
             try await group.run()
         } catch {
+            try? await client.shutdown()
             throw .io("\(error)")
         }
+        try? await client.shutdown()
         if let failure = runner.failure { throw failure }
         return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
                           profiles: profiles.summary)
@@ -138,6 +191,9 @@ final class PipelineService: Service, @unchecked Sendable {
     }
 
     func run() async throws {
+        // The service group has installed its SIGTERM/SIGINT handlers by now: from here on a
+        // signal drains (tests wait for this line before sending one).
+        logger.info("pipeline running; SIGTERM or SIGINT drains")
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
                 let thread = Thread { [self] in

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonitorAlerting
 public import MonitorCore
 import MonitorIngest
 import MonitorRules
@@ -18,17 +19,23 @@ public struct RunTotals: Sendable {
     /// Transitions to firing during this run.
     public var fired: [AlertTransition] = []
     public var resolved: [AlertTransition] = []
-    public var notificationsWritten = 0
+    /// Notifications written to the outbox.
+    public var notificationsEnqueued = 0
+    /// Notification decisions muted by silences or inhibit rules.
+    public var notificationsMuted = 0
 }
 
-/// The streaming pipeline: sources → decoder → windows → series → rules → store → receivers.
+/// The streaming pipeline: sources → decoder → windows → series → rules → routing → store
+/// (outbox); the `OutboxDispatcher` delivers from there on its own task.
 ///
 /// Runs on one dedicated thread (`step()`, `checkpoint()`); it is the only writer of its state.
 /// Exactly-once: window state, closed-window results, alert state and transitions, and source
 /// positions are committed in one transaction (`checkpoint()`), so after a crash the run
 /// resumes from the last checkpoint and recomputes everything after it identically — window
 /// membership depends only on event order (see `WindowManager`), and rules are evaluated at
-/// each window end in order.
+/// each window end in order. The alert groups (`AlertGrouper`) and the notifications they
+/// produce are committed in the same transaction, so a notification is in the outbox exactly
+/// when the transitions behind it are in the store.
 final class Pipeline {
     let loaded: LoadedConfig
     let store: SQLiteStore
@@ -45,7 +52,10 @@ final class Pipeline {
     let configRecord: ConfigRecord
     var lastEvaluation: Timestamp?
     var totals = RunTotals()
-    let receivers: FileReceivers
+    /// Routing (nil without an alerts file) and the alert groups, in event time.
+    let alerting: AlertingPlan?
+    var grouper = AlertGrouper()
+    var faults: FaultInjection?
     /// Validity of a window's samples: its slide (seen until the next window of the same
     /// configuration closes).
     let validity: [String: Int64]
@@ -67,7 +77,7 @@ final class Pipeline {
         } catch {
             throw .config("\(config.path): windows: \(error)")
         }
-        receivers = FileReceivers(loaded: loaded)
+        alerting = loaded.alertsFiles.first.map(AlertingPlan.init)
 
         // Resume.
         let checkpoint: LoadedCheckpoint
@@ -88,6 +98,9 @@ final class Pipeline {
             lastEvaluation = Timestamp(milliseconds: ms)
         }
         self.rules.restore(checkpoint.alerts, lastEvaluation: lastEvaluation)
+        do { grouper = try AlertGrouper(encoded: checkpoint.notificationState) } catch {
+            throw .io("\(store.path): \(error)")
+        }
         try rebuildLatestSamples()
 
         for s in config.sources where s.kind == .predictions {
@@ -271,11 +284,57 @@ final class Pipeline {
                 "rule.name": "\(t.alert.rule)", "alert.labels": "\(t.alert.labels)", "value": "\(t.alert.value)",
                 "at": "\(t.at)", "from": "\(t.from.rawValue)"])
         }
+        if let plan = alerting {
+            grouper.ingest(evaluation.transitions, plan: plan)
+            // Event time has reached the watermark (≥ this window's end plus the allowed
+            // lateness), so a group_wait shorter than that has already passed.
+            flushGroups(at: max(time, finiteWatermark ?? time))
+        }
     }
 
-    /// Commits window state, results, alerts and source positions in one transaction, then
-    /// delivers new notifications.
-    func checkpoint(force: Bool = false) throws(ServiceError) {
+    /// The watermark, unless `closeAll()` pushed it to the end of time.
+    var finiteWatermark: Timestamp? {
+        guard let w = windows.watermark, w.milliseconds < Int64.max / 4 else { return nil }
+        return w
+    }
+
+    /// Flushes the alert groups that are due at `time` (event time) into the pending checkpoint.
+    func flushGroups(at time: Timestamp, force: Bool = false) {
+        guard let plan = alerting else { return }
+        let wallNow = wallClockNow()
+        var silences: [Silence] = []
+        do { silences = try store.silences(at: wallNow, includeExpired: false) } catch {
+            logger.error("cannot read silences; notifying without them", metadata: ["error": "\(error)"])
+        }
+        let mute = AlertGrouper.MuteContext(firing: rules.alerts.filter { $0.state == .firing }.map(\.labels), silences: silences,
+                                            wallNow: wallNow)
+        let out = grouper.flush(at: time, plan: plan, mute: mute, enqueuedAt: wallNow, force: force)
+        guard !out.notifications.isEmpty || !out.log.isEmpty else { return }
+        pendingDirty = true
+        pending.notifications += out.notifications
+        pending.notificationLog += out.log
+        totals.notificationsEnqueued += out.notifications.count
+        for n in out.notifications {
+            status.metrics.add("monitor_notifications_enqueued_total", [("receiver", n.receiver)], 1)
+        }
+        for e in out.log where e.notificationID == nil {
+            let kind = e.reason.hasPrefix("silenced") ? "silenced" : e.reason.hasPrefix("inhibited") ? "inhibited" : nil
+            guard let kind else { continue }
+            totals.notificationsMuted += 1
+            status.metrics.add("monitor_notifications_total", [("receiver", e.receiver), ("status", kind)], 1)
+            logger.info("notification \(kind)", metadata: ["receiver": "\(e.receiver)", "group.key": "\(e.groupKey)", "reason": "\(e.reason)"])
+        }
+    }
+
+    /// Commits window state, results, alerts, source positions, the alert groups and the
+    /// notifications they produced in one transaction. Groups whose timer passed are flushed
+    /// first, at the watermark (event time keeps moving between window closes).
+    ///
+    /// - Parameter finalFlush: Flush every group, due or not (end of a `--once` run).
+    func checkpoint(force: Bool = false, finalFlush: Bool = false) throws(ServiceError) {
+        if alerting != nil, let now = [finiteWatermark, lastEvaluation].compactMap({ $0 }).max() {
+            flushGroups(at: now, force: finalFlush)
+        }
         guard pendingDirty || force || !configRecorded else { return }
         let started = ContinuousClock.now
         for s in sources { try s.prepareCheckpoint() }
@@ -291,8 +350,10 @@ final class Pipeline {
             w.serviceState = state
         }
         if !configRecorded { w.config = configRecord }
+        if alerting != nil { w.notificationState = grouper.encoded() }
         w.at = windows.watermark ?? Timestamp(milliseconds: 0)
         do { try store.commit(w) } catch { throw .io("\(store.path): checkpoint failed: \(error)") }
+        if !w.notifications.isEmpty { faults?.hit(.afterCommit) }
         configRecorded = true
         for s in sources { s.checkpointed() }
         pending = CheckpointWrite()
@@ -301,25 +362,6 @@ final class Pipeline {
         status.metrics.add("monitor_checkpoints_total", [], 1)
         let elapsed = ContinuousClock.now - started
         status.metrics.observeCheckpoint(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-        try deliver()
-    }
-
-    /// Writes stored, undelivered transitions to the receivers (at least once).
-    func deliver() throws(ServiceError) {
-        while true {
-            let batch: [StoredTransition]
-            do { batch = try store.undeliveredTransitions(limit: 500) } catch { throw .io("\(store.path): \(error)") }
-            if batch.isEmpty { return }
-            let written: Int
-            do { written = try receivers.deliver(batch) } catch {
-                throw .io("alert receiver: \(error)")
-            }
-            totals.notificationsWritten += written
-            status.metrics.add("monitor_notifications_total", [("status", "delivered")], written)
-            do { try store.markDelivered(ids: batch.map(\.id), at: lastEvaluation ?? Timestamp(milliseconds: 0)) } catch {
-                throw .io("\(store.path): \(error)")
-            }
-        }
     }
 
     /// Publishes samples, alerts and gauges for `/metrics`.

@@ -24,12 +24,16 @@ public final class SelfMetrics: Sendable {
     private let checkpointSeconds: ValueHistogram
     private let ruleEvalSeconds: ValueHistogram
     private let windowCloseSeconds: ValueHistogram
+    private let notificationLatency: ValueHistogram
 
     public init() {
         let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
         checkpointSeconds = registry.makeValueHistogram(descriptor: Self.descriptor("monitor_checkpoint_duration_seconds", "Time to commit one checkpoint (window state, results, alerts and source positions in one transaction)."), buckets: buckets)
         ruleEvalSeconds = registry.makeValueHistogram(descriptor: Self.descriptor("monitor_rule_evaluation_duration_seconds", "Time to evaluate all rules at one window close."), buckets: buckets)
         windowCloseSeconds = registry.makeValueHistogram(descriptor: Self.descriptor("monitor_window_close_duration_seconds", "Time to compute the statistics of the windows closing at one instant."), buckets: buckets)
+        notificationLatency = registry.makeValueHistogram(
+            descriptor: Self.descriptor("monitor_notification_latency_seconds", "Time from a notification's commit to the outbox to its delivery (wall clock)."),
+            buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600])
         // Always present, so dashboards and `absent()` alerts work from the first scrape.
         _ = gauge("monitor_up", [], help: "1 while the service runs.")
         set("monitor_up", [], 1)
@@ -56,7 +60,10 @@ public final class SelfMetrics: Sendable {
         "monitor_source_truncations_total": "Times a followed file was truncated (copytruncate) and re-read from the start.",
         "monitor_source_rotations_total": "Times a followed file was rotated (renamed and replaced).",
         "monitor_alert_transitions_total": "Alert state changes, by the state entered.",
-        "monitor_notifications_total": "Notifications written to receivers, by status.",
+        "monitor_notifications_total": "Notification outcomes by receiver: delivered, failed (an attempt that will be retried or gave up), dead, silenced, inhibited.",
+        "monitor_notifications_dead_total": "Notifications given up on (permanent failure or max_attempts reached), by receiver.",
+        "monitor_notifications_enqueued_total": "Notifications written to the outbox, by receiver.",
+        "monitor_outbox_pending": "Notifications in the outbox waiting for delivery.",
         "monitor_checkpoints_total": "Checkpoints committed to the store.",
         "monitor_watermark_seconds": "The current watermark (max event time seen minus allowed lateness), seconds since the epoch.",
         "monitor_open_windows": "Windows (panes) currently accumulating.",
@@ -127,6 +134,7 @@ public final class SelfMetrics: Sendable {
     public func observeCheckpoint(seconds: Double) { checkpointSeconds.record(seconds) }
     public func observeRuleEvaluation(seconds: Double) { ruleEvalSeconds.record(seconds) }
     public func observeWindowClose(seconds: Double) { windowCloseSeconds.record(seconds) }
+    public func observeNotificationLatency(seconds: Double) { notificationLatency.record(seconds) }
 
     /// Records a decoder report for a source.
     public func record(decode report: DecodeReport, source: String) {

@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MonitorAlerting
+public import MonitorCore
+import ServiceLifecycle
+import Synchronization
+
+/// The system time as a `Timestamp` (the composition root is the only place that reads it).
+func wallClockNow() -> Timestamp {
+    Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+}
+
+/// Builds the integrations of an alerts file: secrets read from the environment or files (never
+/// logged), URLs parsed, one sender per webhook and file.
+enum NotificationSetup {
+    /// Senders by `OutboxDispatcher.key(receiver:integration:)`.
+    static func senders(for file: AlertsFile, client: HTTPClient, environment: [String: String], externalURL: String)
+        throws(ServiceError) -> [String: any NotificationSender]
+    {
+        var out: [String: any NotificationSender] = [:]
+        let base = ConfigLoader.directory(of: file.path)
+        var problems: [String] = []
+        func secret(_ ref: AlertsFile.SecretReference, _ context: String) -> String? {
+            switch ref {
+            case .environment(let name):
+                guard let v = environment[name], !v.isEmpty else {
+                    problems.append("\(context): environment variable \(name) is not set")
+                    return nil
+                }
+                return v
+            case .file(let path):
+                let full = ConfigLoader.resolve(path, against: base)
+                guard let text = ConfigLoader.readText(full) else {
+                    problems.append("\(context): \(ConfigLoader.unreadable(full))")
+                    return nil
+                }
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        for r in file.receivers {
+            for (i, w) in r.webhooks.enumerated() {
+                let context = "\(w.url.path):\(w.url.line): receiver \"\(r.name)\".webhook_configs[\(i)]"
+                let url: WebhookURL
+                do { url = try WebhookURL(parsing: w.url.value) } catch {
+                    problems.append("\(context).url: \(error)")
+                    continue
+                }
+                var signer: WebhookSigner?
+                if !w.secrets.isEmpty {
+                    let values = w.secrets.compactMap { secret($0, context + ".secret") }
+                    if values.count == w.secrets.count {
+                        do { signer = try WebhookSigner(secrets: values) } catch { problems.append("\(context).secret: \(error)") }
+                    }
+                }
+                let routingKey = w.routingKey.flatMap { secret($0, context + ".routing_key") }
+                let target = WebhookTarget(
+                    url: url, format: w.format, signer: signer, routingKey: routingKey, timeout: .milliseconds(w.timeout),
+                    maxAttempts: w.maxAttempts, policy: DestinationPolicy(allowPrivate: w.allowPrivate, allowlist: w.allowlist))
+                out[OutboxDispatcher<ContinuousClock>.key(receiver: r.name, integration: "webhook[\(i)]")] =
+                    WebhookSender(target: target, client: client, externalURL: externalURL)
+            }
+            for (i, f) in r.files.enumerated() {
+                out[OutboxDispatcher<ContinuousClock>.key(receiver: r.name, integration: "file[\(i)]")] =
+                    FileSender(path: ConfigLoader.resolve(f.value, against: base))
+            }
+        }
+        if !problems.isEmpty { throw .config(problems.joined(separator: "\n")) }
+        return out
+    }
+
+    /// Maps dispatcher events to the self-metrics.
+    static func record(_ event: OutboxDispatcher<ContinuousClock>.Event, metrics: SelfMetrics) {
+        switch event {
+        case .attempted(let receiver, _, let outcome, _, let latency):
+            switch outcome {
+            case .delivered:
+                metrics.add("monitor_notifications_total", [("receiver", receiver), ("status", "delivered")], 1)
+                if let latency { metrics.observeNotificationLatency(seconds: latency) }
+            case .retryable, .permanent:
+                metrics.add("monitor_notifications_total", [("receiver", receiver), ("status", "failed")], 1)
+            }
+        case .dead(let receiver, _, _):
+            metrics.add("monitor_notifications_total", [("receiver", receiver), ("status", "dead")], 1)
+            metrics.add("monitor_notifications_dead_total", [("receiver", receiver)], 1)
+        case .pending(let n):
+            metrics.set("monitor_outbox_pending", [], Double(n))
+        }
+    }
+}
+
+/// The outbox sender as a service: drains the outbox until graceful shutdown, then keeps
+/// delivering what is due for at most `drainDeadline` (after the pipeline's final checkpoint,
+/// since services stop in reverse order) and leaves the rest pending for the next start.
+final class OutboxService: Service, Sendable {
+    let dispatcher: OutboxDispatcher<ContinuousClock>
+    let drainDeadline: Duration
+    let logger: Logger
+    private let stop = Atomic<Bool>(false)
+
+    init(dispatcher: OutboxDispatcher<ContinuousClock>, drainDeadline: Duration, logger: Logger) {
+        self.dispatcher = dispatcher
+        self.drainDeadline = drainDeadline
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await dispatcher.run(until: { self.stop.load(ordering: .relaxed) })
+        } onGracefulShutdown: {
+            self.stop.store(true, ordering: .relaxed)
+        }
+        let pending = await dispatcher.drain(deadline: drainDeadline)
+        if pending > 0 {
+            logger.warning("outbox: notifications still pending at shutdown; they are sent after the next start",
+                           metadata: ["pending": "\(pending)"])
+        }
+    }
+}
