@@ -77,10 +77,13 @@ let package = Package(
             dependencies: ["MonitorCore", "CSQLite"],
             swiftSettings: swiftSettings
         ),
-        // layer 2 adapter: decoders and sources.
+        // System librdkafka (Debian librdkafka-dev, installed by scripts/setup), with a shim for
+        // the macros Swift does not import.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // layer 2 adapter: decoders and sources (files, Kafka).
         .target(
             name: "MonitorIngest",
-            dependencies: ["MonitorCore"],
+            dependencies: ["MonitorCore", "CRdKafka"],
             swiftSettings: swiftSettings
         ),
         // layer 2 adapter: routing tree, grouping, silences, inhibition, payload formats, signing,
@@ -121,6 +124,8 @@ let package = Package(
         ),
         // layer 4: one file.
         .executableTarget(name: "monitor", dependencies: ["MonitorCLI"], swiftSettings: swiftSettings),
+        // Test helper (C): librdkafka's mock cluster in its own process, with fault injection on stdin.
+        .executableTarget(name: "monitor-kafka-mock", dependencies: ["CRdKafka"]),
 
         .testTarget(name: "MonitorStatsTests", dependencies: ["MonitorStats"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
@@ -146,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorCLITests",
-            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "monitor"],
+            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "monitor", "monitor-kafka-mock"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -129,8 +129,13 @@ struct NotificationCrashTests {
 
         // A clean finish: follow until caught up, stop with SIGTERM (drains), then close the last
         // windows and deliver with --once.
+        let marker = "pipeline running; SIGTERM or SIGINT drains"
+        let before = (try? String(contentsOfFile: dir.path("service.log"), encoding: .utf8))?.components(separatedBy: marker).count ?? 1
         let service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
         let size = Int64(data.count)
+        // A signal before the process has started would kill it outright (the positions may
+        // already be caught up): wait for the pipeline to run (a synchronisation aid).
+        _ = waitUntil(seconds: 120) { service.log.components(separatedBy: marker).count > before }
         #expect(waitUntil(seconds: 60) {
             guard let store = try? SQLiteStore(path: storePath) else { return false }
             defer { store.close() }

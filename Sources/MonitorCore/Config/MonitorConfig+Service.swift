@@ -8,7 +8,7 @@ extension MonitorConfig {
     static func parseSources(_ node: Node, _ r: inout YAMLReader) -> [SourceSettings] {
         var out: [SourceSettings] = []
         var names: Set<String> = []
-        let keys = ["name", "type", "kind", "path", "follow", "start_at", "poll_interval", "dead_letter"]
+        let keys = ["name", "type", "kind", "path", "follow", "start_at", "poll_interval", "dead_letter", "kafka"]
         for (i, item) in r.sequence(node, "sources").enumerated() {
             var ctx = "sources[\(i)]"
             let entries = r.mapping(item, ctx, allowed: keys)
@@ -26,7 +26,23 @@ extension MonitorConfig {
             } else if case .mapping = item, !entries.contains(where: { $0.key == "name" }) {
                 r.error(item, ctx, "missing \"name\"")
             }
-            if let p = entries.first(where: { $0.key == "path" }) {
+            let isKafka = entries.first(where: { $0.key == "type" })?.value.scalar?.string == SourceType.kafka.rawValue
+            var kafka: KafkaSettings?
+            if isKafka {
+                if let p = entries.first(where: { $0.key == "path" }) {
+                    r.error(p.keyNode, ctx + ".path", "a kafka source reads topics (kafka.topics), not a path")
+                }
+                if let k = entries.first(where: { $0.key == "kafka" }) {
+                    kafka = parseKafka(k.value, ctx + ".kafka", &r)
+                } else if case .mapping = item {
+                    r.error(item, ctx, "missing \"kafka\" (brokers, group, topics)")
+                }
+                path = positioned(item, "", r)
+            } else if let k = entries.first(where: { $0.key == "kafka" }) {
+                r.error(k.keyNode, ctx + ".kafka", "only a source of type kafka takes kafka settings")
+            }
+            if isKafka {
+            } else if let p = entries.first(where: { $0.key == "path" }) {
                 if let s = r.string(p.value, ctx + ".path") {
                     if s.isEmpty { r.error(p.value, ctx + ".path", "a path cannot be empty") }
                     else { path = positioned(p.value, s, r) }
@@ -35,6 +51,11 @@ extension MonitorConfig {
                 r.error(item, ctx, "missing \"path\" (a file, a glob or a directory)")
             }
             var source = SourceSettings(name: name ?? "", path: path ?? Positioned(""))
+            source.kafka = kafka
+            if isKafka {
+                // Kafka sources are woken by data, not by a timer: the pipeline's idle sleep is short.
+                source.pollInterval = 50
+            }
             for (key, _, v) in entries {
                 let kctx = "\(ctx).\(key)"
                 switch key {
@@ -50,9 +71,75 @@ extension MonitorConfig {
                 default: break
                 }
             }
-            if name != nil, path != nil { out.append(source) }
+            if name != nil, path != nil, !isKafka || kafka != nil { out.append(source) }
         }
         return out
+    }
+
+    static func parseKafka(_ node: Node, _ ctx: String, _ r: inout YAMLReader) -> KafkaSettings? {
+        var k = KafkaSettings()
+        var ok = true
+        let entries = r.mapping(node, ctx, allowed: ["brokers", "group", "topics", "properties", "auto_offset_reset", "dead_letter_topic"])
+        func names(_ v: Node, _ c: String) -> [String] {
+            if case .scalar(let s) = v {
+                return s.string.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+            }
+            return r.sequence(v, c).compactMap { r.string($0, c) }.filter { !$0.isEmpty }
+        }
+        for (key, keyNode, v) in entries {
+            let kctx = "\(ctx).\(key)"
+            switch key {
+            case "brokers":
+                k.brokers = names(v, kctx)
+                if k.brokers.isEmpty { r.error(v, kctx, "at least one broker (host:port) is needed"); ok = false }
+                for b in k.brokers where !b.contains(":") { r.error(v, kctx, "\"\(b)\" is not host:port"); ok = false }
+            case "group":
+                if let s = r.string(v, kctx), !s.isEmpty { k.group = s } else { r.error(v, kctx, "cannot be empty"); ok = false }
+            case "topics":
+                k.topics = names(v, kctx)
+                if k.topics.isEmpty { r.error(v, kctx, "at least one topic is needed"); ok = false }
+            case "auto_offset_reset":
+                if let x = r.choice(v, kctx, KafkaSettings.OffsetResetPolicy.self) { k.autoOffsetReset = x } else { ok = false }
+            case "dead_letter_topic":
+                if let s = r.string(v, kctx), !s.isEmpty { k.deadLetterTopic = s }
+            case "properties":
+                for (name, nameNode, pv) in r.mapping(v, kctx) {
+                    let pctx = "\(kctx).\(name)"
+                    if let why = KafkaSettings.reservedProperties[name] {
+                        r.error(nameNode, pctx, "cannot be set here: \(why)")
+                        ok = false
+                        continue
+                    }
+                    switch pv {
+                    case .scalar(let s):
+                        let value = SecretValue.text(s.string)
+                        if KafkaSettings.isSecretProperty(name), value.environmentReferences.isEmpty, !s.string.isEmpty {
+                            r.warning(pv, pctx, "a secret written in the config is recorded with the config text in the store; use ${ENV_VAR} or {file: path}")
+                        }
+                        k.properties[name] = value
+                    case .mapping:
+                        for (fk, _, fv) in r.mapping(pv, pctx, allowed: ["file"]) where fk == "file" {
+                            if let p = r.string(fv, pctx + ".file"), !p.isEmpty {
+                                k.properties[name] = .file(positioned(fv, p, r))
+                            } else {
+                                r.error(fv, pctx + ".file", "cannot be empty")
+                                ok = false
+                            }
+                        }
+                        if k.properties[name] == nil, ok { r.error(pv, pctx, "give a value, ${ENV_VAR} or {file: path}"); ok = false }
+                    default:
+                        r.error(pv, pctx, "expected a value, ${ENV_VAR} or {file: path}")
+                        ok = false
+                    }
+                }
+            default: _ = keyNode
+            }
+        }
+        guard case .mapping = node else { return nil }
+        if k.brokers.isEmpty, !entries.contains(where: { $0.key == "brokers" }) { r.error(node, ctx, "missing \"brokers\" (host:port list)"); ok = false }
+        if k.group.isEmpty, !entries.contains(where: { $0.key == "group" }) { r.error(node, ctx, "missing \"group\" (the consumer group)"); ok = false }
+        if k.topics.isEmpty, !entries.contains(where: { $0.key == "topics" }) { r.error(node, ctx, "missing \"topics\""); ok = false }
+        return ok ? k : nil
     }
 
     static func parseReferenceChoice(_ node: Node, _ ctx: String, _ r: inout YAMLReader) -> ReferenceChoice? {

@@ -31,6 +31,8 @@ public enum SourceKind: String, Sendable, Hashable, CaseIterable, Codable {
 public enum SourceType: String, Sendable, Hashable, CaseIterable, Codable {
     /// JSONL files: one file, a glob, or a directory.
     case file
+    /// Kafka topics, one record per message value, through a consumer group (`kafka:`).
+    case kafka
 }
 
 /// Where a file source starts in a file it has never seen.
@@ -64,11 +66,98 @@ public struct SourceSettings: Sendable, Hashable {
     public var pollInterval: Int64 = 1000
     /// Where rejected records are quarantined (JSONL), if anywhere.
     public var deadLetter: String?
+    /// The consumer settings of a `type: kafka` source (nil for files).
+    public var kafka: KafkaSettings?
 
     public init(name: String, path: Positioned<String>) {
         self.name = name
         self.path = path
     }
+}
+
+/// A config value that may hold a secret. A string may reference environment variables
+/// (`${SASL_PASSWORD}`), resolved when the service loads the config; `{file: path}` reads the
+/// value from a file (trailing line breaks removed; relative to the config file). Neither the
+/// resolved value nor the file's content is ever logged or recorded: the store records the
+/// config text as written.
+public enum SecretValue: Sendable, Hashable {
+    /// A string, with `${NAME}` references to environment variables.
+    case text(String)
+    /// The content of a file.
+    case file(Positioned<String>)
+
+    /// The names of the environment variables a text references.
+    public var environmentReferences: [String] {
+        guard case .text(let s) = self else { return [] }
+        var out: [String] = []
+        let c = Array(s.unicodeScalars)
+        var i = 0
+        while i + 1 < c.count {
+            if c[i] == "$", c[i + 1] == "{", let end = c[(i + 2)...].firstIndex(of: "}") {
+                out.append(String(String.UnicodeScalarView(c[(i + 2)..<end])))
+                i = end + 1
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+}
+
+/// `kafka:` of a `type: kafka` source.
+///
+/// ```yaml
+/// kafka:
+///   brokers: [kafka-1:9093, kafka-2:9093]
+///   group: model-monitor
+///   topics: [fraud-predictions]
+///   auto_offset_reset: earliest        # or latest
+///   dead_letter_topic: fraud-predictions-dlq
+///   properties:                        # any librdkafka property
+///     security.protocol: SASL_SSL
+///     sasl.mechanisms: SCRAM-SHA-512
+///     sasl.username: monitor
+///     sasl.password: ${KAFKA_PASSWORD}
+///     ssl.ca.location: /etc/ssl/kafka-ca.pem
+/// ```
+public struct KafkaSettings: Sendable, Hashable {
+    /// `bootstrap.servers`, `host:port` each.
+    public var brokers: [String] = []
+    /// The consumer group: instances in one group split the partitions.
+    public var group = ""
+    /// The topics to subscribe to.
+    public var topics: [String] = []
+    /// librdkafka properties, passed through (values may reference secrets).
+    public var properties: [String: SecretValue] = [:]
+    /// Where a partition without any stored or committed offset starts.
+    public var autoOffsetReset: OffsetResetPolicy = .earliest
+    /// Where poison messages are produced, if anywhere.
+    public var deadLetterTopic: String?
+
+    /// Kafka's `auto.offset.reset`.
+    public enum OffsetResetPolicy: String, Sendable, Hashable, CaseIterable {
+        case earliest, latest
+    }
+
+    /// Properties the source sets itself, with the key to use instead: the offset contract
+    /// (offsets live in the store with the window state) depends on them.
+    public static let reservedProperties: [String: String] = [
+        "bootstrap.servers": "use kafka.brokers", "metadata.broker.list": "use kafka.brokers",
+        "group.id": "use kafka.group", "auto.offset.reset": "use kafka.auto_offset_reset",
+        "enable.auto.offset.store": "offsets are stored with the window state; the source sets it to false",
+        "enable.auto.commit": "the source commits the checkpointed offsets itself",
+        "enable.partition.eof": "the source sets it (monitor run --once stops at the partitions' ends)",
+    ]
+
+    /// Whether a property name looks like it holds a secret (written inline, it is recorded in
+    /// the store with the config text).
+    public static func isSecretProperty(_ name: String) -> Bool {
+        let n = name.lowercased()
+        return n.contains("password") || n.contains("secret") || n.hasSuffix(".key.pem") || n.hasSuffix("key.pem")
+            || n.contains("sasl.jaas.config") || n.contains("token")
+    }
+
+    public init() {}
 }
 
 /// A reference choice: a stored profile by name, or a file profiled at start.

@@ -45,6 +45,10 @@ public struct RunOutcome: Sendable {
 public enum MonitorRunner {
     /// Runs until the input ends (`--once`) or SIGTERM/SIGINT (service mode), then checkpoints.
     public static func run(_ request: RunRequest, logger: Logger) async throws(ServiceError) -> RunOutcome {
+        // Service mode: a SIGTERM/SIGINT that arrives while the service starts (profiles, store,
+        // Kafka consumers) is remembered and honoured once the pipeline runs, instead of killing
+        // the process before its signal handlers exist.
+        if !request.once { EarlyTermination.install() }
         let (loadedOpt, diags) = ConfigLoader.load(path: request.configPath)
         for d in diags where d.severity == .warning { logger.warning("\(d.description)") }
         guard let loaded = loadedOpt else {
@@ -111,6 +115,7 @@ public enum MonitorRunner {
                 while true {
                     let progressed = try pipeline.step()
                     if !progressed, pipeline.sources.allSatisfy(\.atEnd) { break }
+                    if !progressed { usleep(10_000) }  // a Kafka source still reaching its partitions' ends
                     if clock.now - lastCheckpoint >= interval {
                         try pipeline.checkpoint()
                         lastCheckpoint = clock.now
@@ -212,7 +217,9 @@ final class PipelineService: Service, @unchecked Sendable {
         let clock = ContinuousClock()
         var lastCheckpoint = clock.now
         defer { pipeline.close() }
-        while !stop.load(ordering: .relaxed) {
+        // A signal caught by the start-up handler (before or while the group installs its own)
+        // stops the loop like a graceful shutdown; the group then shuts down with it.
+        while !stop.load(ordering: .relaxed) && !EarlyTermination.requested {
             let progressed = try pipeline.step()
             if clock.now - lastCheckpoint >= checkpointInterval {
                 try pipeline.checkpoint()
@@ -228,5 +235,26 @@ final class PipelineService: Service, @unchecked Sendable {
         }
         logger.info("draining: final checkpoint")
         try pipeline.checkpoint(force: true)
+    }
+}
+
+/// Remembers a SIGTERM/SIGINT received before the service group installs its own handlers.
+enum EarlyTermination {
+    private static let flag = Atomic<Bool>(false)
+
+    /// Whether a signal arrived during start-up.
+    static var requested: Bool { flag.load(ordering: .relaxed) }
+
+    static func install() {
+        _ = requested  // initialise the global before a handler can touch it
+        var action = sigaction()
+        #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = { _ in EarlyTermination.flag.store(true, ordering: .relaxed) }
+        #else
+            action.__sigaction_u.__sa_handler = { _ in EarlyTermination.flag.store(true, ordering: .relaxed) }
+        #endif
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
     }
 }

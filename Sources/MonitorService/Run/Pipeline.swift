@@ -7,26 +7,6 @@ import MonitorRules
 import MonitorStore
 import MonitorWindowing
 
-/// One source as the pipeline runs it: the file source, its decoder and dead-letter file.
-final class SourceRuntime {
-    let settings: SourceSettings
-    let file: FileSource
-    var decoder: JSONLDecoder
-    let deadLetters: DeadLetterWriter?
-    /// Positions after the last chunk folded into the window state.
-    var positions: [SourcePosition]
-    var rejected = RejectedLines()
-    var atEnd: Bool { file.isAtEnd }
-
-    init(settings: SourceSettings, file: FileSource, decoder: JSONLDecoder, deadLetters: DeadLetterWriter?) {
-        self.settings = settings
-        self.file = file
-        self.decoder = decoder
-        self.deadLetters = deadLetters
-        self.positions = file.positions
-    }
-}
-
 /// Counters of one run, reported at the end of `--once`.
 public struct RunTotals: Sendable {
     public var events = 0
@@ -62,7 +42,7 @@ final class Pipeline {
     let profiles: ReferenceProfiles
     let status: ServiceStatus
     let logger: Logger
-    var sources: [SourceRuntime] = []
+    var sources: [any SourceRuntime] = []
     var windows: WindowManager
     var rules: RuleSet
     var latest = LatestSamples()
@@ -124,24 +104,7 @@ final class Pipeline {
         try rebuildLatestSamples()
 
         for s in config.sources where s.kind == .predictions {
-            let path = loaded.resolve(s.path.value)
-            let target: FileSource.Target
-            var isDir: ObjCBool = false
-            if path.contains(where: { "*?[".contains($0) }) {
-                target = .glob(path)
-            } else if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                target = .directory(path)
-            } else {
-                target = .file(path)
-            }
-            let fileConfig = FileSource.Configuration(
-                name: s.name, target: target, follow: once ? false : s.follow,
-                startAt: s.startAt == .end ? .end : .beginning)
             let mine = checkpoint.positions.filter { $0.source == s.name }
-            let file: FileSource
-            do { file = try FileSource(fileConfig, resumeFrom: mine) } catch {
-                throw .io("source \"\(s.name)\": \(error)")
-            }
             var dead: DeadLetterWriter?
             if let dl = s.deadLetter {
                 do { dead = try DeadLetterWriter(path: loaded.resolve(dl)) } catch {
@@ -150,9 +113,12 @@ final class Pipeline {
             }
             let decoder = JSONLDecoder(schema: config.schema, features: profiles.features, dictionaries: [:],
                                        options: DecodeOptions(keepIDs: false, threads: 1))
-            let rt = SourceRuntime(settings: s, file: file, decoder: decoder, deadLetters: dead)
-            if !mine.isEmpty { rt.positions = mine }
-            sources.append(rt)
+            switch s.type {
+            case .file:
+                sources.append(try Self.fileSource(s, loaded: loaded, once: once, positions: mine, decoder: decoder, deadLetters: dead))
+            case .kafka:
+                sources.append(try Self.kafkaSource(s, loaded: loaded, once: once, positions: mine, decoder: decoder, deadLetters: dead))
+            }
         }
         for s in config.sources where s.kind == .labels {
             logger.warning("label sources are not read yet (delayed labels arrive in a later release)", metadata: ["source": "\(s.name)"])
@@ -168,6 +134,44 @@ final class Pipeline {
         status.setReady("store", nil)
         status.setReady("sources", nil)
         publish()
+    }
+
+    static func fileSource(_ s: SourceSettings, loaded: LoadedConfig, once: Bool, positions: [SourcePosition], decoder: JSONLDecoder,
+                           deadLetters: DeadLetterWriter?) throws(ServiceError) -> FileSourceRuntime {
+        let path = loaded.resolve(s.path.value)
+        let target: FileSource.Target
+        var isDir: ObjCBool = false
+        if path.contains(where: { "*?[".contains($0) }) {
+            target = .glob(path)
+        } else if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            target = .directory(path)
+        } else {
+            target = .file(path)
+        }
+        let fileConfig = FileSource.Configuration(
+            name: s.name, target: target, follow: once ? false : s.follow,
+            startAt: s.startAt == .end ? .end : .beginning)
+        let file: FileSource
+        do { file = try FileSource(fileConfig, resumeFrom: positions) } catch {
+            throw .io("source \"\(s.name)\": \(error)")
+        }
+        let rt = FileSourceRuntime(settings: s, file: file, decoder: decoder, deadLetters: deadLetters)
+        if !positions.isEmpty { rt.positions = positions }
+        return rt
+    }
+
+    static func kafkaSource(_ s: SourceSettings, loaded: LoadedConfig, once: Bool, positions: [SourcePosition], decoder: JSONLDecoder,
+                            deadLetters: DeadLetterWriter?) throws(ServiceError) -> KafkaSourceRuntime {
+        guard let k = s.kafka else { throw .config("source \"\(s.name)\": missing kafka settings") }
+        let properties = try KafkaProperties.resolve(k, source: s.name, loaded: loaded)
+        let configuration = KafkaSource.Configuration(
+            name: s.name, brokers: k.brokers.joined(separator: ","), group: k.group, topics: k.topics, properties: properties,
+            autoOffsetReset: k.autoOffsetReset == .latest ? .latest : .earliest, deadLetterTopic: k.deadLetterTopic, stopAtEnd: once)
+        let kafka: KafkaSource
+        do { kafka = try KafkaSource(configuration, decoder: decoder, resumeFrom: positions) } catch {
+            throw .config("source \"\(s.name)\": \(error)")
+        }
+        return KafkaSourceRuntime(settings: s, kafka: kafka, deadLetters: deadLetters)
     }
 
     /// The config text recorded with each evaluation: the config file and every rule and alert
@@ -201,42 +205,23 @@ final class Pipeline {
     func step() throws(ServiceError) -> Bool {
         var progressed = false
         for src in sources {
-            let chunk: FileChunk?
-            do { chunk = try src.file.poll() } catch { throw .io("source \"\(src.settings.name)\": \(error)") }
-            for e in src.file.takeEvents() {
-                logger.info("file source event", metadata: ["source": "\(src.settings.name)", "event": "\(e)"])
-            }
-            guard let chunk else { continue }
-            progressed = true
+            if src.needsCheckpoint { try checkpoint(force: true) }
             var batch = Batch()
             var report = DecodeReport()
-            src.rejected.removeAll()
-            if src.deadLetters != nil {
-                chunk.decode(with: &src.decoder, into: &batch, report: &report, rejected: &src.rejected)
-                if !src.rejected.isEmpty {
-                    do { try src.deadLetters!.append(src.rejected, from: chunk) } catch {
-                        throw .io("source \"\(src.settings.name)\": dead letters: \(error)")
-                    }
-                }
-            } else {
-                chunk.decode(with: &src.decoder, into: &batch, report: &report)
-            }
+            let read = try src.read(into: &batch, report: &report, logger: logger)
+            src.publish(status, logger: logger)
+            guard let read else { continue }
+            progressed = true
             status.metrics.record(decode: report, source: src.settings.name)
-            status.metrics.add("monitor_source_bytes_total", [("source", src.settings.name)], Int(chunk.range.count))
+            status.metrics.add("monitor_source_bytes_total", [("source", src.settings.name)], read.bytes)
             totals.events += report.recordsDecoded
             totals.decodeErrors += report.counts.filter { $0.key != .emptyLine && $0.key != .badTimestamp }.values.reduce(0, +)
-            if let lines = report.sampleLines[.malformedJSON], !lines.isEmpty {
-                logger.warning("malformed records", metadata: [
-                    "source": "\(src.settings.name)", "file": "\(chunk.path)",
-                    "count": "\(report.counts[.malformedJSON] ?? 0)", "lines": "\(lines)"])
-            }
             let summary = windows.ingest(batch)
             totals.late += summary.late
             totals.untimed += summary.noTimestamp
             totals.unprofiled += summary.unprofiled
             status.metrics.add("monitor_untimed_events_total", [("source", src.settings.name)], summary.noTimestamp)
             status.metrics.add("monitor_late_events_total", [("source", src.settings.name)], summary.late)
-            src.positions = chunk.positions
             pendingDirty = true
             let started = ContinuousClock.now
             let closed = windows.closeReady()
@@ -352,9 +337,7 @@ final class Pipeline {
         }
         guard pendingDirty || force || !configRecorded else { return }
         let started = ContinuousClock.now
-        for s in sources {
-            do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
-        }
+        for s in sources { try s.prepareCheckpoint() }
         let (upserts, deletes) = windows.checkpointDelta()
         var w = pending
         w.windowUpserts = upserts
@@ -372,6 +355,7 @@ final class Pipeline {
         do { try store.commit(w) } catch { throw .io("\(store.path): checkpoint failed: \(error)") }
         if !w.notifications.isEmpty { faults?.hit(.afterCommit) }
         configRecorded = true
+        for s in sources { s.checkpointed() }
         pending = CheckpointWrite()
         pendingDirty = false
         totals.checkpoints += 1
@@ -392,9 +376,6 @@ final class Pipeline {
     }
 
     func close() {
-        for s in sources {
-            s.file.close()
-            try? s.deadLetters?.close()
-        }
+        for s in sources { s.close() }
     }
 }

@@ -70,6 +70,14 @@ public final class SelfMetrics: Sendable {
         "monitor_alerts": "Active alert instances, by state.",
         "monitor_up": "1 while the service runs.",
         "monitor_rules_loaded": "Alerting rules loaded.",
+        "monitor_consumer_lag": "Kafka: messages between a partition's high watermark and the next offset checkpointed, per assigned partition.",
+        "monitor_kafka_errors_total": "Kafka: librdkafka errors (error_cb, commits, fetches), by error name.",
+        "monitor_kafka_rebalances_total": "Kafka: partition assignments and revocations.",
+        "monitor_kafka_assigned_partitions": "Kafka: partitions assigned to this instance.",
+        "monitor_kafka_offset_resets_total": "Kafka: auto_offset_reset uses (no stored or committed offset, or an offset out of range).",
+        "monitor_kafka_paused": "Kafka: 1 while fetching is paused by back-pressure.",
+        "monitor_kafka_split_models": "Kafka: models that also arrive on partitions owned by another instance (partition-by-model violated).",
+        "monitor_dead_letters_total": "Poison records produced to the dead-letter topic.",
     ]
 
     static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -109,6 +117,13 @@ public final class SelfMetrics: Sendable {
     /// Sets a gauge.
     public func set(_ name: String, _ labels: [(String, String)], _ value: Double) {
         gauge(name, labels).set(to: value)
+    }
+
+    /// Removes a gauge (e.g. the lag of a partition no longer assigned).
+    public func remove(_ name: String, _ labels: [(String, String)]) {
+        let k = key(name, labels)
+        let g = cache.withLock { c in c.gauges.removeValue(forKey: k) }
+        if let g { registry.unregisterGauge(g) }
     }
 
     /// Makes a counter exist at 0 (so a rate() has a starting point).
