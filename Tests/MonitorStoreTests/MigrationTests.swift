@@ -26,8 +26,9 @@ struct MigrationTests {
         }
         #expect(
             tables == [
-                "alert_state", "alert_transitions", "configs", "profiles", "series", "series_values", "service_state",
-                "source_positions", "window_chunks", "window_results", "window_state",
+                "alert_state", "alert_transitions", "configs", "label_pending", "label_predictions", "label_streams",
+                "performance_results", "performance_values", "profiles", "reference_performance", "series", "series_values",
+                "service_state", "source_positions", "window_chunks", "window_results", "window_state",
             ]
         )
         #expect(try store.scalar("PRAGMA foreign_key_check") == -1)  // no rows: no violations

@@ -72,7 +72,8 @@ enum Migrations {
 
     /// Every migration, in order. Append only.
     static let all: [Migration] = [
-        Migration(version: 1, summary: "checkpoints, results, profiles, alerts", sql: version1)
+        Migration(version: 1, summary: "checkpoints, results, profiles, alerts", sql: version1),
+        delayedLabels,
     ]
 
     /// The newest schema version this build knows.
