@@ -99,7 +99,7 @@ public struct MonitorConfig: Sendable {
 
     static func parseSchema(_ node: Node, into s: inout EventSchema, _ r: inout YAMLReader) {
         let keys = ["id", "timestamp", "timestamp_unit", "model", "version", "features_path", "score",
-                    "predicted_label", "value", "features"]
+                    "predicted_label", "value", "label", "features"]
         for (key, _, v) in r.mapping(node, "schema", allowed: keys) {
             let ctx = "schema.\(key)"
             switch key {
@@ -127,6 +127,7 @@ public struct MonitorConfig: Sendable {
                 case "score": s.score = path
                 case "predicted_label": s.predictedLabel = path
                 case "value": s.value = path
+                case "label": s.label = path
                 default: break
                 }
             }
