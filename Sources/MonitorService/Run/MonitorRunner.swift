@@ -71,8 +71,11 @@ public enum MonitorRunner {
             do {
                 while true {
                     let progressed = try pipeline.step()
-                    if !progressed, pipeline.sources.allSatisfy(\.atEnd) { break }
-                    if pipeline.pending.results.count > 1000 { try pipeline.checkpoint() }
+                    if !progressed, pipeline.sources.allSatisfy(\.atEnd), pipeline.labels?.sources.allSatisfy(\.atEnd) ?? true { break }
+                    // Bounded transactions: results, and label-join operations since the last commit.
+                    if pipeline.pending.results.count > 1000 || (pipeline.labels?.operationsSinceCheckpoint ?? 0) > 250_000 {
+                        try pipeline.checkpoint()
+                    }
                 }
                 try pipeline.closeAll()
                 try pipeline.checkpoint(force: true)
@@ -81,7 +84,7 @@ public enum MonitorRunner {
                 throw error
             }
             pipeline.close()
-            return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
+            return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.activeAlerts,
                               profiles: profiles.summary)
         }
 
@@ -108,7 +111,7 @@ public enum MonitorRunner {
             throw .io("\(error)")
         }
         if let failure = runner.failure { throw failure }
-        return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
+        return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.activeAlerts,
                           profiles: profiles.summary)
     }
 }

@@ -4,7 +4,7 @@ public import MonitorCore
 import MonitorIngest
 import MonitorRules
 import MonitorStore
-import MonitorWindowing
+public import MonitorWindowing
 
 /// One source as the pipeline runs it: the file source, its decoder and dead-letter file.
 final class SourceRuntime {
@@ -39,6 +39,12 @@ public struct RunTotals: Sendable {
     public var fired: [AlertTransition] = []
     public var resolved: [AlertTransition] = []
     public var notificationsWritten = 0
+    /// The label join's counters (nil without label sources).
+    public var labels: LabelTotals?
+    /// Label records decoded.
+    public var labelRecords = 0
+    /// Windows whose performance awaits maturity at the end of the run.
+    public var immatureWindows = 0
 }
 
 /// The streaming pipeline: sources → decoder → windows → series → rules → store → receivers.
@@ -57,8 +63,12 @@ final class Pipeline {
     let logger: Logger
     var sources: [SourceRuntime] = []
     var windows: WindowManager
+    /// Rules evaluated at window close (drift, data quality).
     var rules: RuleSet
     var latest = LatestSamples()
+    /// Label sources, the label join's counts and the rules evaluated at maturity (see
+    /// `Pipeline+Labels.swift`); `labels` is nil without a label source.
+    var labels: LabelJoinRuntime?
     var pending = CheckpointWrite()
     var pendingDirty = false
     var configRecorded = false
@@ -75,7 +85,9 @@ final class Pipeline {
         self.loaded = loaded
         self.store = store
         self.profiles = profiles
-        self.rules = rules
+        // Rules reading performance series run at maturity, the others at window close.
+        self.rules = RuleSet(rules: rules.rules.filter { !$0.readsMaturitySeries })
+        let maturityRules = RuleSet(rules: rules.rules.filter(\.readsMaturitySeries))
         self.status = status
         self.logger = logger
         let config = loaded.config
@@ -92,9 +104,10 @@ final class Pipeline {
         // Resume.
         let checkpoint: LoadedCheckpoint
         do { checkpoint = try store.loadCheckpoint() } catch { throw .io("\(store.path): cannot load the checkpoint: \(error)") }
-        if !checkpoint.windows.isEmpty {
+        let windowRecords = checkpoint.windows.filter { $0.key != PerformanceTracker.stateRecordKey }
+        if !windowRecords.isEmpty {
             do {
-                let report = try windows.restore(from: checkpoint.windows)
+                let report = try windows.restore(from: windowRecords)
                 for (key, reason) in report.droppedPanes {
                     logger.warning("open window dropped on restore", metadata: ["window.key": "\(key)", "reason": "\(reason)"])
                 }
@@ -102,13 +115,16 @@ final class Pipeline {
                 throw .io("\(store.path): the checkpointed window state cannot be restored: \(error)")
             }
         }
-        if let state = checkpoint.serviceState, state.count >= 9, state[0] == 1 {
-            var ms: Int64 = 0
-            for i in 0..<8 { ms |= Int64(state[1 + i]) << (8 * Int64(i)) }
-            lastEvaluation = Timestamp(milliseconds: ms)
-        }
+        let (evaluated, maturityEvaluated) = Self.decodeServiceState(checkpoint.serviceState)
+        lastEvaluation = evaluated
         self.rules.restore(checkpoint.alerts, lastEvaluation: lastEvaluation)
         try rebuildLatestSamples()
+        labels = try LabelJoinRuntime(loaded: loaded, store: store, checkpoint: checkpoint, rules: maturityRules,
+                                      lastEvaluation: maturityEvaluated, once: once, logger: logger)
+        if labels == nil, !maturityRules.rules.isEmpty {
+            logger.warning("rules read performance series but no label source is configured: they never fire",
+                           metadata: ["rules": "\(maturityRules.rules.map(\.name))"])
+        }
 
         for s in config.sources where s.kind == .predictions {
             let path = loaded.resolve(s.path.value)
@@ -135,14 +151,12 @@ final class Pipeline {
                     throw .io("source \"\(s.name)\": dead_letter: \(error)")
                 }
             }
+            // Ids are kept only for the label join.
             let decoder = JSONLDecoder(schema: config.schema, features: profiles.features, dictionaries: [:],
-                                       options: DecodeOptions(keepIDs: false, threads: 1))
+                                       options: DecodeOptions(keepIDs: config.sources.contains { $0.kind == .labels }, threads: 1))
             let rt = SourceRuntime(settings: s, file: file, decoder: decoder, deadLetters: dead)
             if !mine.isEmpty { rt.positions = mine }
             sources.append(rt)
-        }
-        for s in config.sources where s.kind == .labels {
-            logger.warning("label sources are not read yet (delayed labels arrive in a later release)", metadata: ["source": "\(s.name)"])
         }
         for s in sources {
             status.metrics.declare("monitor_events_total", [("source", s.settings.name)])
@@ -151,7 +165,8 @@ final class Pipeline {
                 status.metrics.declare("monitor_decode_errors_total", [("source", s.settings.name), ("reason", r.rawValue)])
             }
         }
-        status.metrics.set("monitor_rules_loaded", [], Double(rules.rules.count))
+        labels?.declareMetrics(status.metrics)
+        status.metrics.set("monitor_rules_loaded", [], Double(self.rules.rules.count + maturityRules.rules.count))
         status.setReady("store", nil)
         status.setReady("sources", nil)
         publish()
@@ -218,6 +233,7 @@ final class Pipeline {
                     "count": "\(report.counts[.malformedJSON] ?? 0)", "lines": "\(lines)"])
             }
             let summary = windows.ingest(batch)
+            if labels != nil { try joinPredictions(batch) }
             totals.late += summary.late
             totals.untimed += summary.noTimestamp
             totals.unprofiled += summary.unprofiled
@@ -230,6 +246,7 @@ final class Pipeline {
             if !closed.isEmpty { status.metrics.observeWindowClose(seconds: Self.seconds(ContinuousClock.now - started)) }
             try closeReady(closed)
         }
+        if labels != nil { progressed = try stepLabels(predictionsProgressed: progressed) || progressed }
         return progressed
     }
 
@@ -240,6 +257,7 @@ final class Pipeline {
     /// End of input (`--once`, or a drain that closes everything): closes every open window.
     func closeAll() throws(ServiceError) {
         try closeReady(windows.closeAll())
+        if labels != nil { try closeAllLabels() }
     }
 
     func closeReady(_ closed: [ClosedWindow]) throws(ServiceError) {
@@ -275,6 +293,11 @@ final class Pipeline {
         status.metrics.observeRuleEvaluation(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         lastEvaluation = time
         latest.removeExpired(at: time)
+        record(evaluation)
+    }
+
+    /// Queues an evaluation's transitions for the next checkpoint, counts and logs them.
+    func record(_ evaluation: RuleSetEvaluation) {
         for e in evaluation.errors { logger.error("rule evaluation failed", metadata: ["rule": "\(e)"]) }
         for t in evaluation.transitions {
             pending.transitions.append(t)
@@ -296,16 +319,21 @@ final class Pipeline {
         for s in sources {
             do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
         }
-        let (upserts, deletes) = windows.checkpointDelta()
+        for s in labels?.sources ?? [] {
+            do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
+        }
+        var (upserts, deletes) = windows.checkpointDelta()
+        if let l = labels {
+            upserts.append(WindowStateRecord(key: PerformanceTracker.stateRecordKey, summary: l.tracker.encode()))
+            upserts.sort { $0.key < $1.key }
+        }
         var w = pending
         w.windowUpserts = upserts
         w.windowDeletes = deletes
-        w.positions = sources.flatMap(\.positions)
-        w.alerts = rules.alerts
-        if let t = lastEvaluation {
-            var state: [UInt8] = [1]
-            for i in 0..<8 { state.append(UInt8(truncatingIfNeeded: t.milliseconds >> (8 * Int64(i)))) }
-            w.serviceState = state
+        w.positions = sources.flatMap(\.positions) + (labels?.sources.flatMap(\.positions) ?? [])
+        w.alerts = rules.alerts + (labels?.rules.alerts ?? [])
+        if lastEvaluation != nil || labels?.lastEvaluation != nil {
+            w.serviceState = Self.encodeServiceState(lastEvaluation, labels?.lastEvaluation)
         }
         if !configRecorded { w.config = configRecord }
         w.at = windows.watermark ?? Timestamp(milliseconds: 0)
@@ -313,6 +341,7 @@ final class Pipeline {
         configRecorded = true
         pending = CheckpointWrite()
         pendingDirty = false
+        labels?.operationsSinceCheckpoint = 0
         totals.checkpoints += 1
         status.metrics.add("monitor_checkpoints_total", [], 1)
         let elapsed = ContinuousClock.now - started
@@ -341,11 +370,16 @@ final class Pipeline {
     /// Publishes samples, alerts and gauges for `/metrics`.
     func publish() {
         let at = lastEvaluation ?? Timestamp(milliseconds: Int64.min / 2)
-        status.publish(samples: latest.all(at: at) + rules.alertSamples(at: at), alerts: rules.alerts, watermark: windows.watermark)
+        var samples = latest.all(at: at) + rules.alertSamples(at: at)
+        if let l = labels, let matured = l.lastEvaluation {
+            samples += l.latest.all(at: matured) + l.rules.alertSamples(at: matured)
+        }
+        status.publish(samples: samples, alerts: allAlerts, watermark: windows.watermark)
         if let wm = windows.watermark { status.metrics.set("monitor_watermark_seconds", [], Double(wm.milliseconds) / 1000) }
         status.metrics.set("monitor_open_windows", [], Double(windows.openPaneCount))
         var byState: [AlertState: Int] = [.pending: 0, .firing: 0]
-        for a in rules.activeAlerts { byState[a.state, default: 0] += 1 }
+        for a in activeAlerts { byState[a.state, default: 0] += 1 }
+        labels?.publishMetrics(status.metrics)
         for (s, n) in byState { status.metrics.set("monitor_alerts", [("state", s.rawValue)], Double(n)) }
     }
 
@@ -354,5 +388,36 @@ final class Pipeline {
             s.file.close()
             try? s.deadLetters?.close()
         }
+        for s in labels?.sources ?? [] {
+            s.file.close()
+            try? s.deadLetters?.close()
+        }
+    }
+
+    /// Every stored alert instance, window-close and maturity rules together.
+    var allAlerts: [Alert] { rules.alerts + (labels?.rules.alerts ?? []) }
+    /// Pending and firing alerts of every rule.
+    var activeAlerts: [Alert] { rules.activeAlerts + (labels?.rules.activeAlerts ?? []) }
+
+    /// Service state, format 2: `[2]`, the last window-close evaluation and the last maturity
+    /// evaluation (ms, little-endian, `Int64.min` = none). Format 1 (`[1]` + the first) is read.
+    static func encodeServiceState(_ evaluation: Timestamp?, _ maturity: Timestamp?) -> [UInt8] {
+        var state: [UInt8] = [2]
+        for t in [evaluation?.milliseconds ?? .min, maturity?.milliseconds ?? .min] {
+            for i in 0..<8 { state.append(UInt8(truncatingIfNeeded: t >> (8 * Int64(i)))) }
+        }
+        return state
+    }
+
+    static func decodeServiceState(_ state: [UInt8]?) -> (Timestamp?, Timestamp?) {
+        guard let state, state.count >= 9, state[0] == 1 || state[0] == 2 else { return (nil, nil) }
+        func at(_ offset: Int) -> Timestamp? {
+            var ms: Int64 = 0
+            for i in 0..<8 { ms |= Int64(state[offset + i]) << (8 * Int64(i)) }
+            return ms == .min ? nil : Timestamp(milliseconds: ms)
+        }
+        if state[0] == 1 { return (at(1), nil) }
+        guard state.count >= 17 else { return (nil, nil) }
+        return (at(1), at(9))
     }
 }

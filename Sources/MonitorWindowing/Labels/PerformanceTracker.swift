@@ -448,31 +448,3 @@ public struct PerformanceDue: Hashable, Sendable {
     public var labeled: Int
 }
 
-/// Cumulative counters of the label join (self-metrics, the run summary).
-public struct LabelTotals: Hashable, Sendable {
-    /// Predictions stored in the join (duplicates excluded).
-    public var predictions = 0
-    public var duplicatePredictions = 0
-    public var latePredictions = 0
-    public var predictionsWithoutID = 0
-    public var predictionsWithoutTime = 0
-    /// Labels handed to the join (with an id and a time).
-    public var labels = 0
-    public var labelsWithoutID = 0
-    public var labelsWithoutTime = 0
-    /// Labels joined to their prediction (either order of arrival).
-    public var joined = 0
-    /// Labels stored to wait for their prediction.
-    public var waitingLabels = 0
-    public var duplicateLabels = 0
-    public var labelsBeyondHorizon = 0
-    /// Predictions that expired without a label.
-    public var expiredPredictions = 0
-    /// Waiting labels that expired without a prediction.
-    public var expiredLabels = 0
-    /// Windows released (revision 1) and restatements emitted.
-    public var released = 0
-    public var restated = 0
-
-    public init() {}
-}
