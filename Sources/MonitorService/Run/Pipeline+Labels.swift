@@ -250,8 +250,15 @@ extension Pipeline {
         if !due.isEmpty {
             pendingDirty = true
             let computedAt = l.tracker.joinClock ?? Timestamp(milliseconds: 0)
-            var releasedAt: [Timestamp] = []
+            // Releases come first, in window-end order: the samples of the windows ending at one
+            // instant are added, the rules evaluated there, then the next instant's (the source
+            // holds the latest sample per series only).
+            var pendingEnd: Timestamp?
             for d in due {
+                if let end = pendingEnd, d.revision > 1 || d.key.end != end {
+                    evaluateMaturity(at: end)
+                    pendingEnd = nil
+                }
                 let rows: JoinedRows
                 do { rows = try store.joinedRows(ModelVersion(model: d.key.model, version: d.key.version), from: d.key.start, to: d.key.end) } catch {
                     throw .io("\(store.path): label join: \(error)")
@@ -266,9 +273,9 @@ extension Pipeline {
                     "labeled": "\(rows.count)", "predictions": "\(d.predictions)"])
                 guard d.revision == 1 else { continue }
                 l.latest.add(samples, validFor: l.validity[d.key.window] ?? 1)
-                if releasedAt.last != d.key.end { releasedAt.append(d.key.end) }
+                pendingEnd = d.key.end
             }
-            for end in releasedAt { evaluateMaturity(at: end) }
+            if let end = pendingEnd { evaluateMaturity(at: end) }
         }
         if let before = l.tracker.settledBefore {
             do { try store.deleteSettled(before: before) } catch { throw .io("\(store.path): label join: \(error)") }
