@@ -204,14 +204,18 @@ struct PerformanceTrackerTests {
         }
     }
 
-    @Test("expiry and deletion cut-offs follow the join clock")
+    @Test("predictions expire by the join clock, waiting labels by the predictions' clock")
     func cutoffs() {
         var h = Harness(horizon: day)
-        #expect(h.tracker.expiryCutoff == nil)
-        h.predict([("a", 5 * day)])
-        #expect(h.tracker.expiryCutoff == Timestamp(milliseconds: 4 * day))
+        #expect(h.tracker.expiryCutoffs == nil)
         h.label([("zz", 6 * day)])
-        #expect(h.tracker.expiryCutoff == Timestamp(milliseconds: 5 * day))
+        // Labels alone: predictions would expire by the label clock, labels never (no prediction yet).
+        #expect(h.tracker.expiryCutoffs?.predictions == Timestamp(milliseconds: 5 * day))
+        #expect(h.tracker.expiryCutoffs?.labels == Timestamp(milliseconds: .min))
+        h.predict([("a", 3 * day)])
+        // Waiting labels expire by the predictions' clock only.
+        #expect(h.tracker.expiryCutoffs?.predictions == Timestamp(milliseconds: 5 * day))
+        #expect(h.tracker.expiryCutoffs?.labels == Timestamp(milliseconds: 2 * day))
     }
 }
 

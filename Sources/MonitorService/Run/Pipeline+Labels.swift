@@ -236,8 +236,8 @@ extension Pipeline {
         defer { totals.labels = l.tracker.totals }
         guard l.caughtUp || endOfInput else { return }
         do {
-            if let cutoff = l.tracker.expiryCutoff {
-                let expired = try store.expirePending(predictionsBefore: cutoff, labelsBefore: cutoff)
+            if let cutoffs = l.tracker.expiryCutoffs {
+                let expired = try store.expirePending(predictionsBefore: cutoffs.predictions, labelsBefore: cutoffs.labels)
                 if expired.predictions + expired.labels > 0 {
                     l.tracker.recordExpired(predictions: expired.predictions, labels: expired.labels)
                     pendingDirty = true

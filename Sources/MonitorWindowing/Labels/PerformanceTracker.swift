@@ -412,12 +412,21 @@ public struct PerformanceTracker: Sendable {
         }
     }
 
-    /// Cut-offs for `LabelJoinStore.expirePending`: predictions and waiting labels older than
-    /// the join clock minus the horizon; nil before any event.
-    public var expiryCutoff: Timestamp? {
+    /// Cut-offs for `LabelJoinStore.expirePending`, nil before any event.
+    ///
+    /// - `predictions`: the join clock minus the horizon. A pending prediction older than that
+    ///   can no longer be joined: a label more than the horizon after it does not join it.
+    ///   Call it only once the labels have been read up to the predictions' time (the service
+    ///   checks), or a label still unread could miss its prediction.
+    /// - `labels`: the *predictions'* latest time minus the horizon. A waiting label waits for
+    ///   its prediction, so it is the prediction stream that must have moved on: a label file
+    ///   read ahead of the predictions (a replay reads whole chunks) must not expire labels
+    ///   whose predictions are still to be read.
+    public var expiryCutoffs: (predictions: Timestamp, labels: Timestamp)? {
         let clock = max(predictionClock, labelClock)
         guard clock != .min else { return nil }
-        return Timestamp(milliseconds: clock - settings.horizon)
+        let labels = predictionClock == .min ? Int64.min : predictionClock - settings.horizon
+        return (Timestamp(milliseconds: clock - settings.horizon), Timestamp(milliseconds: labels))
     }
 
     /// Prediction rows before this time belong only to final windows (forgotten by
