@@ -253,7 +253,15 @@ struct DelayedLabelsTests {
         kills += 1
         #expect(kills >= 8)
         service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
-        usleep(1_000_000)
+        // Stop cleanly once the service has checkpointed the whole label file (it is running,
+        // its signal handlers installed).
+        let caughtUp = waitUntil(seconds: 120) {
+            guard let store = try? SQLiteStore(path: dir.path("monitor.db")) else { return false }
+            defer { store.close() }
+            let positions = (try? store.loadCheckpoint().positions) ?? []
+            return positions.contains { $0.path.hasSuffix("live/labels.jsonl") && $0.offset == Int64(labels.count) }
+        }
+        #expect(caughtUp, "the service did not read the whole label file")
         #expect(service.terminate() == 0, "\(service.log.suffix(2000))")
         let final = try MonitorProcess.run(["run", "--config", config, "--once"])
         #expect(final.code == 0, "\(final.stderr.suffix(2000))")

@@ -246,6 +246,6 @@ struct ShippedRulesTests {
     @Test func everyShippedRuleFileHasTests() {
         let files = Fixtures.repositoryNames(in: "rules", suffix: ".yaml")
         #expect(files == ["data_quality.yaml", "drift.yaml", "performance.yaml", "prediction.yaml"])
-        #expect(Fixtures.repositoryNames(in: "rules/tests", suffix: ".yaml") == files.map { $0.replacingOccurrences(of: ".yaml", with: "_test.yaml") })
+        #expect(Fixtures.repositoryNames(in: "rules/tests", suffix: ".yaml") == files.map { String($0.dropLast(5)) + "_test.yaml" })
     }
 }

@@ -43,6 +43,10 @@ final class LabelJoinRuntime {
     /// Store operations (rows joined or registered) since the last checkpoint: `--once` commits
     /// when it grows large, so the open transaction stays bounded.
     var operationsSinceCheckpoint = 0
+    /// The cut-offs of the last expiry and deletion: the store is only asked again when they
+    /// moved, so an idle service does not hold the write transaction open.
+    var expiredThrough: (predictions: Timestamp, labels: Timestamp)?
+    var deletedBefore: Timestamp?
     /// Reference performance by profile id (read once).
     var reference: [Int64: [Sample]] = [:]
     /// Totals already added to the self-metrics counters (counters restart at 0 with the process).
@@ -216,7 +220,8 @@ extension Pipeline {
             if !read { break }
             progressed = true
         }
-        try maintainJoin(endOfInput: false)
+        let changed = try maintainJoin(endOfInput: false)
+        if progressed || changed { publish() }
         return progressed
     }
 
@@ -226,21 +231,29 @@ extension Pipeline {
         guard let l = labels else { return }
         l.tracker.closeAll()
         try maintainJoin(endOfInput: true)
+        publish()
         totals.immatureWindows = l.tracker.immatureWindowCount
     }
 
     /// Expires what the horizon passed, releases matured windows (evaluating the maturity rules
     /// at each window end, in order), restates changed ones and deletes rows of final windows.
-    func maintainJoin(endOfInput: Bool) throws(ServiceError) {
-        guard let l = labels else { return }
+    /// - Returns: whether anything changed.
+    @discardableResult
+    func maintainJoin(endOfInput: Bool) throws(ServiceError) -> Bool {
+        guard let l = labels else { return false }
         defer { totals.labels = l.tracker.totals }
-        guard l.caughtUp || endOfInput else { return }
+        guard l.caughtUp || endOfInput else { return false }
+        var changed = false
         do {
-            if let cutoffs = l.tracker.expiryCutoffs {
+            if let cutoffs = l.tracker.expiryCutoffs,
+                l.expiredThrough.map({ $0.predictions < cutoffs.predictions || $0.labels < cutoffs.labels }) ?? true
+            {
+                l.expiredThrough = cutoffs
                 let expired = try store.expirePending(predictionsBefore: cutoffs.predictions, labelsBefore: cutoffs.labels)
                 if expired.predictions + expired.labels > 0 {
                     l.tracker.recordExpired(predictions: expired.predictions, labels: expired.labels)
                     pendingDirty = true
+                    changed = true
                 }
             }
         } catch {
@@ -249,6 +262,7 @@ extension Pipeline {
         let due = l.tracker.release(endOfInput: endOfInput)
         if !due.isEmpty {
             pendingDirty = true
+            changed = true
             let computedAt = l.tracker.joinClock ?? Timestamp(milliseconds: 0)
             // Releases come first, in window-end order: the samples of the windows ending at one
             // instant are added, the rules evaluated there, then the next instant's (the source
@@ -277,10 +291,12 @@ extension Pipeline {
             }
             if let end = pendingEnd { evaluateMaturity(at: end) }
         }
-        if let before = l.tracker.settledBefore {
+        if let before = l.tracker.settledBefore, l.deletedBefore.map({ $0 < before }) ?? true {
+            l.deletedBefore = before
             do { try store.deleteSettled(before: before) } catch { throw .io("\(store.path): label join: \(error)") }
+            pendingDirty = true
         }
-        publish()
+        return changed
     }
 
     /// The reference performance of the profile in force for a model version (empty without one).

@@ -314,7 +314,7 @@ final class Pipeline {
     /// Commits window state, results, alerts and source positions in one transaction, then
     /// delivers new notifications.
     func checkpoint(force: Bool = false) throws(ServiceError) {
-        guard pendingDirty || force || !configRecorded else { return }
+        guard pendingDirty || force || !configRecorded || store.hasUncommittedJoins else { return }
         let started = ContinuousClock.now
         for s in sources {
             do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
