@@ -43,91 +43,101 @@ extension Database {
             guard rows.count > 0 else { return outcomes }
             var streamIDs: [Int64] = []
             for s in rows.streamNames { streamIDs.append(try streamID(s)) }
-            let findPending = try connection.statement(
-                "SELECT 1 FROM label_predictions WHERE id = ?1 AND state = 0 LIMIT 1")
-            let findLabel = try connection.statement("SELECT ts_ms, label, label_value FROM label_pending WHERE id = ?1")
-            let deleteLabel = try connection.statement("DELETE FROM label_pending WHERE id = ?1")
+            let findPending = try connection.statement("SELECT 1 FROM label_predictions WHERE id = ?1 AND state = 0 LIMIT 1")
+            let exact = try connection.statement("SELECT 1 FROM label_predictions WHERE id = ?1 AND ts_ms = ?2")
+            let takeLabel = try connection.statement("DELETE FROM label_pending WHERE id = ?1 RETURNING ts_ms, label, label_value")
+            let putBack = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
             let insert = try connection.statement(
                 """
                 INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                ON CONFLICT (id, ts_ms) DO NOTHING
                 """)
+            let waitingLabels = try hasWaitingLabels()
             for i in 0..<rows.count {
                 let id = rows.ids[i]
-                if try findPending.rows(id, map: { _ in true }).first != nil {
+                if try findPending.exists(id) {
                     outcomes[i] = .duplicate
                     continue
                 }
                 let t = rows.timestamps[i]
+                if try exact.exists(id, t) {
+                    // This exact prediction (id and time) was stored before: a replay.
+                    outcomes[i] = .duplicate
+                    continue
+                }
                 // A label that came first joins when it is within the horizon of this prediction.
                 var waiting: (ts: Int64, label: String?, value: Double)?
-                if let w = try findLabel.rows(id, map: { ($0.int64(0), $0.optionalText(1), $0.double(2)) }).first,
-                    w.0 - t <= horizon
-                {
+                if waitingLabels, let w = try takeLabel.rows(id, map: { ($0.int64(0), $0.optionalText(1), $0.double(2)) }).first {
                     waiting = w
+                    if w.0 - t > horizon {
+                        try putBack.run(id, w.0, w.1, w.2.isNaN ? nil : w.2)
+                        waiting = nil
+                    }
                 }
                 let groups = Int64(bitPattern: rows.windowGroups[i])
                 let score: Double? = rows.scores[i].isNaN ? nil : rows.scores[i]
                 let value: Double? = rows.values[i].isNaN ? nil : rows.values[i]
                 let stream = streamIDs[Int(rows.streams[i])]
                 if let w = waiting {
-                    let labelValue: Double? = w.value.isNaN ? nil : w.value
                     try insert.run(id, t, stream, groups, rows.predictedLabels[i], score, value, JoinState.labeled.rawValue,
-                                   w.label, labelValue, w.ts)
+                                   w.label, w.value.isNaN ? nil : w.value, w.ts)
                 } else {
                     try insert.run(id, t, stream, groups, rows.predictedLabels[i], score, value, JoinState.pending.rawValue,
                                    String?.none, Double?.none, Int64?.none)
                 }
-                guard connection.changes == 1 else {
-                    // This exact prediction (id and time) was stored before: a replay.
-                    outcomes[i] = .duplicate
-                    continue
-                }
-                if waiting != nil {
-                    try deleteLabel.run(id)
-                    outcomes[i] = .joined
-                }
+                if waiting != nil { outcomes[i] = .joined }
             }
             return outcomes
         }
     }
 
+    /// Whether any label waits for its prediction (usually none: a quick check saves a lookup
+    /// per prediction).
+    func hasWaitingLabels() throws -> Bool {
+        try connection.statement("SELECT 1 FROM label_pending LIMIT 1").exists()
+    }
+
     func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult {
         try joinTransaction {
             var result = LabelJoinResult()
-            let candidates = try connection.statement(
-                "SELECT ts_ms, stream, groups, state FROM label_predictions WHERE id = ?1 ORDER BY ts_ms")
+            // The pending prediction of the id (at most one: a second one is a duplicate),
+            // found through the id index, then labeled (or expired, beyond the horizon) by rowid.
+            let find = try connection.statement(
+                "SELECT seq, ts_ms, stream, groups FROM label_predictions WHERE id = ?1 AND state = 0 LIMIT 1")
             let label = try connection.statement(
-                "UPDATE label_predictions SET state = 1, label = ?3, label_value = ?4, label_ts = ?5 WHERE id = ?1 AND ts_ms = ?2")
-            let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE id = ?1 AND ts_ms = ?2")
-            let waiting = try connection.statement("SELECT 1 FROM label_pending WHERE id = ?1")
-            let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
+                "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1")
+            let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1")
+            let labeledRecently = try connection.statement(
+                "SELECT 1 FROM label_predictions WHERE id = ?1 AND state = 1 AND ts_ms >= ?2 LIMIT 1")
+            let wait = try connection.statement(
+                "INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING")
+            result.joined.reserveCapacity(labels.count)
+            var lastStream: (Int64, ModelVersion)?
             for i in 0..<labels.count {
                 let id = labels.ids[i]
                 let l = labels.timestamps[i]
                 let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
-                let rows = try candidates.rows(id) { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) }
-                if let p = rows.first(where: { $0.3 == JoinState.pending.rawValue }) {
-                    if l - p.0 <= horizon {
-                        try label.run(id, p.0, labels.labels[i], value, l)
-                        result.joined.append(JoinedPrediction(stream: try streamName(p.1), timestamp: p.0, windowGroups: UInt64(bitPattern: p.2)))
+                if let p = try find.rows(id, map: { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) }).first {
+                    if l - p.1 <= horizon {
+                        try label.run(p.0, labels.labels[i], value, l)
+                        let stream: ModelVersion
+                        if let last = lastStream, last.0 == p.2 { stream = last.1 } else {
+                            stream = try streamName(p.2)
+                            lastStream = (p.2, stream)
+                        }
+                        result.joined.append(JoinedPrediction(stream: stream, timestamp: p.1, windowGroups: UInt64(bitPattern: p.3)))
                         continue
                     }
                     // Too late for it: the prediction expires, the label waits as if it came first.
-                    try expire.run(id, p.0)
+                    try expire.run(p.0)
                     result.beyondHorizon += 1
                     result.expiredPredictions += 1
-                } else if rows.contains(where: { $0.3 == JoinState.labeled.rawValue && $0.0 >= l - horizon }) {
-                    result.duplicates += 1
-                    continue
-                }
-                if try waiting.rows(id, map: { _ in true }).first != nil {
+                } else if try labeledRecently.exists(id, l - horizon) {
                     result.duplicates += 1
                     continue
                 }
                 try wait.run(id, l, labels.labels[i], value)
-                result.pending += 1
+                if connection.changes == 1 { result.pending += 1 } else { result.duplicates += 1 }
             }
             return result
         }

@@ -15,6 +15,8 @@ final class Database {
     /// Whether the checkpoint transaction of the label join is open (see ``joinTransaction(_:)``):
     /// then every write joins it and the next checkpoint commit ends it.
     var checkpointOpen = false
+    /// Whether the page cache was enlarged for the label join.
+    var joinCacheSized = false
     /// Stream ids of `label_streams` by model version (committed or in the open transaction;
     /// cleared on rollback like `seriesIDs`).
     var streamIDs: [ModelVersion: Int64] = [:]
@@ -134,6 +136,13 @@ final class Database {
     /// IMMEDIATE`) when needed. Any failure rolls the whole transaction back — the join is then
     /// at the last checkpoint again, where the sources resume — and rethrows.
     func joinTransaction<T>(_ body: () throws -> T) throws -> T {
+        if !joinCacheSized {
+            // The join looks predictions up by id in random order: with a week of them pending
+            // (1M rows ≈ 120 MB with the time index) a 32 MiB cache misses on nearly every
+            // lookup. 256 MiB holds that working set; the cache grows only as pages are used.
+            try connection.script("PRAGMA cache_size = -262144")
+            joinCacheSized = true
+        }
         if !checkpointOpen {
             try connection.script("BEGIN IMMEDIATE")
             checkpointOpen = true
