@@ -252,9 +252,12 @@ struct DelayedLabelsTests {
         service.kill9()
         kills += 1
         #expect(kills >= 8)
-        service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
-        // Stop cleanly once the service has checkpointed the whole label file (it is running,
-        // its signal handlers installed).
+        service = try ServiceProcess(config: config, logPath: dir.path("service.log"))  // a fresh log
+        // Stop cleanly once this service runs (its signal handlers are installed right after it
+        // logs its start) and the checkpoint covers the whole label file.
+        let running = waitUntil(seconds: 120) { service.log.contains("monitor run started") }
+        #expect(running, "\(service.log.suffix(2000))")
+        usleep(500_000)
         let caughtUp = waitUntil(seconds: 120) {
             guard let store = try? SQLiteStore(path: dir.path("monitor.db")) else { return false }
             defer { store.close() }
