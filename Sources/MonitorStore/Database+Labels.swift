@@ -43,10 +43,13 @@ extension Database {
             guard rows.count > 0 else { return outcomes }
             var streamIDs: [Int64] = []
             for s in rows.streamNames { streamIDs.append(try streamID(s)) }
-            let findPending = try connection.statement("SELECT 1 FROM label_predictions WHERE id = ?1 AND state = 0 LIMIT 1")
-            let exact = try connection.statement("SELECT 1 FROM label_predictions WHERE id = ?1 AND ts_ms = ?2")
-            let takeLabel = try connection.statement("DELETE FROM label_pending WHERE id = ?1 RETURNING ts_ms, label, label_value")
-            let putBack = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
+            // The predictions of the id from the id index alone (usually none); only when there
+            // are some is the table read for their state.
+            let candidates = try connection.statement(
+                "SELECT seq, ts_ms FROM label_predictions INDEXED BY label_predictions_by_id WHERE id = ?1")
+            let isPending = try connection.statement("SELECT 1 FROM label_predictions WHERE seq = ?1 AND state = 0")
+            let findLabel = try connection.statement("SELECT ts_ms, label, label_value FROM label_pending WHERE id = ?1")
+            let takeLabel = try connection.statement("DELETE FROM label_pending WHERE id = ?1")
             let insert = try connection.statement(
                 """
                 INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
@@ -55,24 +58,26 @@ extension Database {
             let waitingLabels = try hasWaitingLabels()
             for i in 0..<rows.count {
                 let id = rows.ids[i]
-                if try findPending.exists(id) {
-                    outcomes[i] = .duplicate
-                    continue
-                }
                 let t = rows.timestamps[i]
-                if try exact.exists(id, t) {
-                    // This exact prediction (id and time) was stored before: a replay.
+                var duplicate = false
+                for (seq, ts) in try candidates.rows(id, map: { ($0.int64(0), $0.int64(1)) }) {
+                    // An exact replay (same id and time), or the id is pending: first wins.
+                    if try ts == t || isPending.exists(seq) {
+                        duplicate = true
+                        break
+                    }
+                }
+                if duplicate {
                     outcomes[i] = .duplicate
                     continue
                 }
                 // A label that came first joins when it is within the horizon of this prediction.
                 var waiting: (ts: Int64, label: String?, value: Double)?
-                if waitingLabels, let w = try takeLabel.rows(id, map: { ($0.int64(0), $0.optionalText(1), $0.double(2)) }).first {
+                if waitingLabels, let w = try findLabel.rows(id, map: { ($0.int64(0), $0.optionalText(1), $0.double(2)) }).first,
+                    w.0 - t <= horizon
+                {
+                    try takeLabel.run(id)
                     waiting = w
-                    if w.0 - t > horizon {
-                        try putBack.run(id, w.0, w.1, w.2.isNaN ? nil : w.2)
-                        waiting = nil
-                    }
                 }
                 let groups = Int64(bitPattern: rows.windowGroups[i])
                 let score: Double? = rows.scores[i].isNaN ? nil : rows.scores[i]
@@ -100,13 +105,14 @@ extension Database {
     func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult {
         try joinTransaction {
             var result = LabelJoinResult()
-            // The pending prediction of the id (at most one: a second one is a duplicate),
-            // found through the id index, then labeled (or expired, beyond the horizon) by rowid.
+            // The predictions of the id, from the id index alone (rowid, time, windows), oldest
+            // first; the pending one (at most one: a second would have been a duplicate) is the
+            // one whose conditional update by rowid changes a row.
             let find = try connection.statement(
-                "SELECT seq, ts_ms, stream, groups FROM label_predictions WHERE id = ?1 AND state = 0 LIMIT 1")
+                "SELECT seq, ts_ms, stream, groups FROM label_predictions INDEXED BY label_predictions_by_id WHERE id = ?1 ORDER BY ts_ms")
             let label = try connection.statement(
-                "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1")
-            let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1")
+                "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1 AND state = 0")
+            let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1 AND state = 0")
             let labeledRecently = try connection.statement(
                 "SELECT 1 FROM label_predictions WHERE id = ?1 AND state = 1 AND ts_ms >= ?2 LIMIT 1")
             let wait = try connection.statement(
@@ -117,22 +123,35 @@ extension Database {
                 let id = labels.ids[i]
                 let l = labels.timestamps[i]
                 let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
-                if let p = try find.rows(id, map: { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) }).first {
+                var claimed = false
+                var expired = false
+                let found = try find.rows(id, map: { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) })
+                for p in found {
                     if l - p.1 <= horizon {
                         try label.run(p.0, labels.labels[i], value, l)
+                        guard connection.changes == 1 else { continue }
                         let stream: ModelVersion
                         if let last = lastStream, last.0 == p.2 { stream = last.1 } else {
                             stream = try streamName(p.2)
                             lastStream = (p.2, stream)
                         }
                         result.joined.append(JoinedPrediction(stream: stream, timestamp: p.1, windowGroups: UInt64(bitPattern: p.3)))
-                        continue
+                        claimed = true
+                        break
                     }
-                    // Too late for it: the prediction expires, the label waits as if it came first.
+                    // Too late for it: if it is the pending one, it expires and the label waits
+                    // as if it came first.
                     try expire.run(p.0)
+                    if connection.changes == 1 {
+                        expired = true
+                        break
+                    }
+                }
+                if claimed { continue }
+                if expired {
                     result.beyondHorizon += 1
                     result.expiredPredictions += 1
-                } else if try labeledRecently.exists(id, l - horizon) {
+                } else if !found.isEmpty, try labeledRecently.exists(id, l - horizon) {
                     result.duplicates += 1
                     continue
                 }

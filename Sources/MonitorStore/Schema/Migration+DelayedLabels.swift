@@ -9,8 +9,10 @@ extension Migrations {
     ///   time), `stream` (→ `label_streams`), `groups` (bit set of the slide groups whose windows
     ///   counted it), `predicted` (class as text, NULL when absent), `score`, `value` (NULL =
     ///   absent), `state` (0 pending, 1 labeled, 2 expired), `label`, `label_value`, `label_ts`
-    ///   (set when labeled). `UNIQUE (id, ts_ms)`: a label finds its prediction by id, and an
-    ///   exact replay of a prediction is a conflict. Index on `ts_ms` for expiry, a window's rows
+    ///   (set when labeled). Index on `(id, ts_ms, stream, groups)`: a label finds its
+    ///   prediction's rowid, time and windows from the index alone, then updates the row by
+    ///   rowid; an exact replay (same id and time) is found there too. Index on `ts_ms` for
+    ///   expiry, a window's rows
     ///   and deletion once its figures are final. Why a rowid table: rows sit in arrival order,
     ///   and labels arrive roughly in their predictions' order, so the rows a checkpoint's labels
     ///   update share pages — keyed by id they were spread over the whole table and a commit of
@@ -50,7 +52,7 @@ extension Migrations {
             label_value REAL,
             label_ts INTEGER
         ) STRICT;
-        CREATE UNIQUE INDEX label_predictions_by_id ON label_predictions (id, ts_ms);
+        CREATE INDEX label_predictions_by_id ON label_predictions (id, ts_ms, stream, groups);
         CREATE INDEX label_predictions_by_time ON label_predictions (ts_ms);
 
         CREATE TABLE label_pending (
