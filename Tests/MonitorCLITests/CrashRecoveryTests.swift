@@ -136,6 +136,9 @@ struct CrashRecoveryTests {
         #expect(rotations == 2)
         // Restart once more and stop cleanly, then close the remaining windows in batch mode.
         service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
+        // SIGTERM before the service group installs its handlers kills the process (exit by
+        // signal): wait for the start line (the log is fresh per process), then a moment more.
+        #expect(waitUntil(seconds: 120) { service.log.contains("monitor run started") }, "\(service.log.suffix(2000))")
         usleep(1_000_000)
         #expect(service.terminate() == 0, "\(service.log.suffix(2000))")
         let final = try MonitorProcess.run(["run", "--config", config, "--once"])
