@@ -51,6 +51,17 @@ let package = Package(
             path: "Benchmarks/RulesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The delayed-label join through the store: labels/s with 1M predictions pending.
+        .executableTarget(
+            name: "LabelJoinBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MonitorCore", package: "ModelMonitor"),
+                .product(name: "MonitorStore", package: "ModelMonitor"),
+            ],
+            path: "Benchmarks/LabelJoinBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Streaming windows: ingest throughput, window close, memory of a 10M-event window.
         .executableTarget(
             name: "WindowingBenchmarks",

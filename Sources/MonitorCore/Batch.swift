@@ -62,6 +62,8 @@ public enum DecodeErrorReason: String, Sendable, Hashable, CaseIterable, Codable
     case emptyLine = "empty_line"
     /// The record had no `features` object (or no declared feature at all).
     case missingFeatures = "missing_features"
+    /// A label record without a label (absent or `null`). The record is dropped.
+    case missingLabel = "missing_label"
 }
 
 /// Counts of decode problems by reason, with the first few line numbers of each.

@@ -67,6 +67,9 @@ public struct EventSchema: Hashable, Sendable {
     public var predictedLabel: FieldPath = "prediction.label"
     /// Regression models log `prediction.value`.
     public var value: FieldPath = "prediction.value"
+    /// The ground truth in label records (`{"id","ts","label"}`, DESIGN §3); their `id` and `ts`
+    /// are at `id` and `timestamp`, as in prediction records.
+    public var label: FieldPath = "label"
     /// Unit of numeric timestamps.
     public var timestampUnit: TimestampUnit = .milliseconds
     /// Declared features in column order. Empty means: infer from the reference data.

@@ -38,3 +38,31 @@ extension FileChunk {
         }
     }
 }
+
+extension FileChunk {
+    /// Decodes the chunk's label records (see ``LabelDecoder``); a skipped oversized line is
+    /// counted as one line read and one `oversized` problem.
+    public func decodeLabels(with decoder: LabelDecoder, into batch: inout LabelBatch, report: inout DecodeReport) {
+        switch content {
+        case .lines(let bytes):
+            bytes.withUnsafeBytes { decoder.decode($0, firstLineNumber: firstLineNumber, into: &batch, report: &report) }
+        case .oversizedLine:
+            report.linesRead += 1
+            report.record(.oversized, line: firstLineNumber)
+        }
+    }
+
+    /// As ``decodeLabels(with:into:report:)``, also collecting rejected lines for a dead-letter file.
+    public func decodeLabels(with decoder: LabelDecoder, into batch: inout LabelBatch, report: inout DecodeReport,
+                             rejected: inout RejectedLines) {
+        switch content {
+        case .lines(let bytes):
+            bytes.withUnsafeBytes {
+                decoder.decode($0, firstLineNumber: firstLineNumber, into: &batch, report: &report, rejected: &rejected)
+            }
+        case .oversizedLine(_, let length):
+            decodeLabels(with: decoder, into: &batch, report: &report)
+            rejected.note(.oversized, line: firstLineNumber, offset: 0, length: Int(clamping: length))
+        }
+    }
+}

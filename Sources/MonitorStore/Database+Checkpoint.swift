@@ -2,7 +2,7 @@ import MonitorCore
 
 extension Database {
     func commit(_ write: CheckpointWrite) throws {
-        try self.write {
+        try checkpointTransaction {
             let at = write.at.milliseconds
             if let config = write.config {
                 try connection.execute(
@@ -24,6 +24,7 @@ extension Database {
                 for key in write.windowDeletes { try delete.run(key) }
             }
             try insertResults(write.results, configHash: configHash)
+            try insertPerformance(write.performanceResults, configHash: configHash)
             try insertTransitions(write.transitions, configHash: configHash)
             if let alerts = write.alerts { try replaceAlerts(alerts) }
             try commitNotifications(write)

@@ -12,6 +12,15 @@ final class Database {
     /// `series.id` by labels, then metric: a window's samples come in runs that share one
     /// `Labels` value (a feature's statistics), so the labels are hashed once per run.
     var seriesIDs: [Labels: [String: Int64]] = [:]
+    /// Whether the checkpoint transaction of the label join is open (see ``joinTransaction(_:)``):
+    /// then every write joins it and the next checkpoint commit ends it.
+    var checkpointOpen = false
+    /// Whether the page cache was enlarged for the label join.
+    var joinCacheSized = false
+    /// Stream ids of `label_streams` by model version (committed or in the open transaction;
+    /// cleared on rollback like `seriesIDs`).
+    var streamIDs: [ModelVersion: Int64] = [:]
+    var streamNames: [Int64: ModelVersion] = [:]
 
     init(connection: Connection) {
         self.connection = connection
@@ -95,19 +104,90 @@ final class Database {
     }
 
     /// A write transaction (`BEGIN IMMEDIATE`); on failure the caches that may name rolled-back
-    /// rows are dropped.
+    /// rows are dropped. Inside the open checkpoint transaction (label joins since the last
+    /// checkpoint) the body runs in a savepoint of it instead, so its writes become durable
+    /// with the next checkpoint and a failure undoes only them.
     func write<T>(_ body: () throws -> T) throws -> T {
+        if checkpointOpen {
+            try connection.script("SAVEPOINT store_write")
+            do {
+                let value = try body()
+                try connection.script("RELEASE store_write")
+                return value
+            } catch {
+                try? connection.script("ROLLBACK TO store_write; RELEASE store_write")
+                seriesIDs.removeAll()
+                streamIDs.removeAll()
+                streamNames.removeAll()
+                throw error
+            }
+        }
         do {
             return try connection.transaction(.immediate, body)
         } catch {
             seriesIDs.removeAll()
+            streamIDs.removeAll()
+            streamNames.removeAll()
             throw error
         }
     }
 
-    /// A read transaction: every SELECT in `body` sees the same committed snapshot.
+    /// A read transaction: every SELECT in `body` sees the same committed snapshot (inside the
+    /// open checkpoint transaction: that transaction's view, uncommitted joins included).
     func read<T>(_ body: () throws -> T) throws -> T {
-        try connection.transaction(.deferred, body)
+        if checkpointOpen { return try body() }
+        return try connection.transaction(.deferred, body)
+    }
+
+    /// Runs a label-join operation in the checkpoint transaction, opening it (`BEGIN
+    /// IMMEDIATE`) when needed. Any failure rolls the whole transaction back — the join is then
+    /// at the last checkpoint again, where the sources resume — and rethrows.
+    func joinTransaction<T>(_ body: () throws -> T) throws -> T {
+        if !joinCacheSized {
+            // The join looks predictions up by id in random order: with a week of them pending
+            // (1M rows ≈ 120 MB with the time index) a 32 MiB cache misses on nearly every
+            // lookup. 256 MiB holds that working set; the cache grows only as pages are used.
+            try connection.script("PRAGMA cache_size = -262144")
+            joinCacheSized = true
+        }
+        if !checkpointOpen {
+            try connection.script("BEGIN IMMEDIATE")
+            checkpointOpen = true
+        }
+        do {
+            return try body()
+        } catch {
+            rollbackCheckpoint()
+            throw error
+        }
+    }
+
+    /// Commits the open checkpoint transaction after `body` (its last writes), or runs `body`
+    /// in a transaction of its own when none is open. On failure everything since the last
+    /// checkpoint is rolled back.
+    func checkpointTransaction(_ body: () throws -> Void) throws {
+        guard checkpointOpen else {
+            try write(body)
+            return
+        }
+        do {
+            try body()
+            try connection.script("COMMIT")
+            checkpointOpen = false
+        } catch {
+            rollbackCheckpoint()
+            throw error
+        }
+    }
+
+    private func rollbackCheckpoint() {
+        if let handle = connection.handle, sqlite3_get_autocommit(handle) == 0 {
+            sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+        }
+        checkpointOpen = false
+        seriesIDs.removeAll()
+        streamIDs.removeAll()
+        streamNames.removeAll()
     }
 
     /// The id of a series, inserting it when new. Call inside `write`.

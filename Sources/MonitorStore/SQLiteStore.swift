@@ -232,3 +232,53 @@ extension SQLiteStore: SilenceStore {
         try withDatabase { try $0.expireSilence(id: id, at: now) }
     }
 }
+
+extension SQLiteStore: LabelJoinStore {
+    /// Stores predictions for the label join in the open checkpoint transaction (see
+    /// `LabelJoinStore` for the policy); one outcome per row.
+    public func registerPredictions(_ rows: PredictionRows, horizon: Int64) throws -> [PredictionJoinOutcome] {
+        try withDatabase { try $0.registerPredictions(rows, horizon: horizon) }
+    }
+
+    /// Joins labels in the open checkpoint transaction.
+    public func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult {
+        try withDatabase { try $0.joinLabels(labels, horizon: horizon) }
+    }
+
+    public func expirePending(predictionsBefore: Timestamp, labelsBefore: Timestamp) throws -> (predictions: Int, labels: Int) {
+        try withDatabase { try $0.expirePending(predictionsBefore: predictionsBefore, labelsBefore: labelsBefore) }
+    }
+
+    public func deleteSettled(before: Timestamp) throws {
+        try withDatabase { try $0.deleteSettled(before: before) }
+    }
+
+    /// Labeled rows of a window, ordered by prediction time then id.
+    public func joinedRows(_ stream: ModelVersion, from: Timestamp, to: Timestamp) throws -> JoinedRows {
+        try withDatabase { try $0.joinedRows(stream, from: from, to: to) }
+    }
+
+    public func labelJoinCounts() throws -> LabelJoinCounts {
+        try withDatabase { try $0.labelJoinCounts() }
+    }
+
+    /// Whether label-join operations wait for the next checkpoint commit.
+    public var hasUncommittedJoins: Bool {
+        (try? withDatabase { $0.checkpointOpen }) ?? false
+    }
+}
+
+extension SQLiteStore: PerformanceStore {
+    public func performanceResults(model: String?, from: Timestamp?, to: Timestamp?) throws -> [PerformanceResult] {
+        try withDatabase { try $0.performanceResults(model: model, from: from, to: to) }
+    }
+
+    /// Replaces a profile's recorded performance, in one transaction.
+    public func saveReferencePerformance(profileID: Int64, samples: [Sample]) throws {
+        try withDatabase { try $0.saveReferencePerformance(profileID: profileID, samples: samples) }
+    }
+
+    public func referencePerformance(profileID: Int64) throws -> [Sample] {
+        try withDatabase { try $0.referencePerformance(profileID: profileID) }
+    }
+}

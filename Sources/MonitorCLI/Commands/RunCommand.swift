@@ -21,6 +21,12 @@ struct RunCommand: AsyncParsableCommand {
             positions are checkpointed together in the store, so a restart (even
             after kill -9) continues exactly where the last checkpoint left off.
 
+            With label sources (kind: labels), labels are joined to predictions by
+            id in the store; a window's performance (accuracy, AUC, ...; MAE, RMSE
+            for regression) is emitted when it matures (labels.min_coverage of its
+            predictions labeled, or labels.horizon passed), rules reading it are
+            evaluated then, and later labels restate it as a new revision.
+
             Service mode (default) follows the files like `tail -F` and serves
               GET /metrics   latest window series + the monitor's own metrics
               GET /healthz   alive
@@ -73,6 +79,10 @@ struct RunCommand: AsyncParsableCommand {
                     let summary = f.alert.annotations["summary"].map { "  \($0)" } ?? ""
                     print("  \(f.at)  \(f.alert.labels)\(summary)")
                 }
+            }
+            if let l = t.labels {
+                print("labels: \(t.labelRecords)  joined: \(l.joined)  duplicates: \(l.duplicatePredictions) predictions, \(l.duplicateLabels) labels  expired: \(l.expiredPredictions) predictions, \(l.expiredLabels) labels")
+                print("performance: \(l.released) windows matured, \(l.restated) restatements, \(t.immatureWindows) awaiting labels")
             }
             var notes = "notifications: \(t.notificationsEnqueued)"
             if t.notificationsMuted > 0 { notes += "  muted: \(t.notificationsMuted)" }

@@ -11,10 +11,15 @@ struct SimulateCommand: ParsableCommand {
             Writes into --out:
               reference.jsonl    training-period predictions (the --duration
                                  before --start), never drifted
+              reference-labels.jsonl
+                                 their labels (for baseline --labels)
               predictions.jsonl  predictions from --start over --duration;
                                  drift applies from --drift-start
               labels.jsonl       delayed ground truth (lognormal delay, median
-                                 1 day; 3% never arrive), ordered by arrival
+                                 1 day; 3% never arrive), ordered by arrival;
+                                 with --degrade, a share of the labels from
+                                 --degrade-start on is flipped (the model
+                                 degrades; the features do not drift)
               manifest.json      the options, so a run can be reproduced
 
             Features: amount, balance, age, txn_count_24h, account_age_days,
@@ -35,6 +40,8 @@ struct SimulateCommand: ParsableCommand {
                   --drift amount:shift=0.5,country:new-category=0.05
               monitor simulate --out week --start 2026-11-01 --duration 7d \\
                   --drift-start 2026-11-04T12:00:00Z --drift balance:scale=1.5
+              monitor simulate --out week --degrade 0.3 \\
+                  --degrade-start 2026-11-04T12:00:00Z
             """
     )
 
@@ -62,6 +69,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "When drift begins (RFC 3339; default: --start).")
     var driftStart: String?
 
+    @Option(name: .long, help: "Share of labels flipped from --degrade-start on (0 to 1).")
+    var degrade: Double = 0
+
+    @Option(name: .long, help: "When the degradation begins (RFC 3339; default: --drift-start, else --start).")
+    var degradeStart: String?
+
     @Option(name: .long, help: "Model name written into every record.")
     var model: String = "fraud"
 
@@ -74,6 +87,8 @@ struct SimulateCommand: ParsableCommand {
         if Timestamp.parse(start) == nil { throw ValidationError("--start '\(start)' is not an RFC 3339 time or YYYY-MM-DD date") }
         if PrometheusDuration.parse(duration) == nil { throw ValidationError("--duration '\(duration)' is not a duration like 7d or 36h") }
         if let d = driftStart, Timestamp.parse(d) == nil { throw ValidationError("--drift-start '\(d)' is not an RFC 3339 time") }
+        if !(0...1).contains(degrade) { throw ValidationError("--degrade must be a share between 0 and 1") }
+        if let d = degradeStart, Timestamp.parse(d) == nil { throw ValidationError("--degrade-start '\(d)' is not an RFC 3339 time") }
     }
 
     func run() throws {
@@ -84,6 +99,8 @@ struct SimulateCommand: ParsableCommand {
         spec.start = Timestamp.parse(start)!
         spec.durationMilliseconds = PrometheusDuration.parse(duration)!
         spec.driftStart = driftStart.flatMap(Timestamp.parse)
+        spec.degradation = degrade
+        spec.degradationStart = degradeStart.flatMap(Timestamp.parse)
         spec.model = model
         spec.version = modelVersion
         do {

@@ -19,6 +19,7 @@ import Yams
 /// rules: [rules/*.yaml]
 /// alerts: [alerts/*.yaml]
 /// http: {listen: "127.0.0.1:9464"}
+/// labels: {horizon: 7d, min_coverage: 0.9, positive_class: fraud}
 /// schema:
 ///   id: request_id              # dotted paths into each record
 ///   timestamp: ts
@@ -52,6 +53,8 @@ public struct MonitorConfig: Sendable {
     /// Alert routing/receiver file paths or globs.
     public var alertFiles: [Positioned<String>] = []
     public var http = HTTPSettings()
+    /// How delayed labels are joined and when windows' performance matures.
+    public var labels = LabelSettings()
     /// The file's text, as read (for the audit trail).
     public var text: String = ""
     /// The config file's path, as given.
@@ -61,7 +64,7 @@ public struct MonitorConfig: Sendable {
     public init() {}
 
     static let topLevelKeys = ["sources", "schema", "reference", "windows", "allowed_lateness", "store", "rules",
-                               "alerts", "http", "drift"]
+                               "alerts", "http", "drift", "labels"]
 
     /// Parses a config document. Returns the config when there were no errors, and every
     /// diagnostic (errors and warnings) either way.
@@ -86,6 +89,7 @@ public struct MonitorConfig: Sendable {
             case "rules": config.ruleFiles = parseFileList(value, key, &r)
             case "alerts": config.alertFiles = parseFileList(value, key, &r)
             case "http": parseHTTP(value, into: &config.http, &r)
+            case "labels": parseLabels(value, into: &config.labels, &r)
             default: break
             }
         }
@@ -95,7 +99,7 @@ public struct MonitorConfig: Sendable {
 
     static func parseSchema(_ node: Node, into s: inout EventSchema, _ r: inout YAMLReader) {
         let keys = ["id", "timestamp", "timestamp_unit", "model", "version", "features_path", "score",
-                    "predicted_label", "value", "features"]
+                    "predicted_label", "value", "label", "features"]
         for (key, _, v) in r.mapping(node, "schema", allowed: keys) {
             let ctx = "schema.\(key)"
             switch key {
@@ -123,6 +127,7 @@ public struct MonitorConfig: Sendable {
                 case "score": s.score = path
                 case "predicted_label": s.predictedLabel = path
                 case "value": s.value = path
+                case "label": s.label = path
                 default: break
                 }
             }

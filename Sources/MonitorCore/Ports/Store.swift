@@ -81,6 +81,10 @@ public struct CheckpointWrite: Sendable {
     public var windowDeletes: [String] = []
     /// Results of the windows that closed.
     public var results: [WindowResult] = []
+    /// Performance figures of windows that matured or were restated (each a new revision).
+    /// The label-join operations (`LabelJoinStore`) made since the previous commit are part of
+    /// this transaction too.
+    public var performanceResults: [PerformanceResult] = []
     /// Alert transitions since the last checkpoint.
     public var transitions: [AlertTransition] = []
     /// The complete set of active (pending, firing, recently resolved) alert instances; replaces
@@ -184,4 +188,54 @@ public protocol AlertHistoryStore: Sendable {
     func markDelivered(ids: [Int64], at: Timestamp) throws
     /// All transitions, oldest first.
     func transitions(since: Timestamp?) throws -> [StoredTransition]
+}
+
+/// The delayed-label join (DESIGN §5): predictions wait for their label by id, and labels for
+/// their prediction, in the store — not in memory — for up to the labels horizon.
+///
+/// **Transactions.** Every call made between two `CheckpointStore.commit(_:)` calls belongs
+/// to the transaction that commit ends: joins, expiries and the window state, positions and
+/// results of the checkpoint become durable together, so a crash (kill -9 included) rolls the
+/// join back to the last checkpoint, exactly where the sources resume. Reads inside see the
+/// uncommitted joins.
+///
+/// **Policy** (first wins, duplicates counted):
+/// - a prediction whose id has a pending prediction, or whose (id, event time) was stored
+///   before, is a duplicate; otherwise it is stored pending — an id may be reused once its
+///   earlier prediction has its label or expired (ids reused across windows);
+/// - a label joins the pending prediction with its id when it arrives at most `horizon` after
+///   it (label time − prediction time ≤ horizon); a label arriving later expires that
+///   prediction and waits like a label that came first;
+/// - a label whose id was labeled within the horizon before it (prediction time ≥ label time −
+///   horizon), or whose id already has a waiting label, is a duplicate; otherwise it waits for
+///   its prediction.
+public protocol LabelJoinStore: Sendable {
+    /// Stores predictions (pending), joining those whose label waits already.
+    /// - Parameter horizon: ms; a waiting label more than this after the prediction does not join it.
+    /// - Returns: one outcome per row.
+    func registerPredictions(_ rows: PredictionRows, horizon: Int64) throws -> [PredictionJoinOutcome]
+    /// Joins labels to pending predictions, or stores them to wait.
+    func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult
+    /// Expires pending predictions with event time before `predictionsBefore` (kept, as
+    /// expired, until `deleteSettled`) and deletes waiting labels with time before `labelsBefore`.
+    /// - Returns: how many of each expired.
+    func expirePending(predictionsBefore: Timestamp, labelsBefore: Timestamp) throws -> (predictions: Int, labels: Int)
+    /// Deletes labeled and expired predictions with event time before `before` (their windows'
+    /// figures are final).
+    func deleteSettled(before: Timestamp) throws
+    /// The labeled rows of one model version with prediction time in [from, to).
+    func joinedRows(_ stream: ModelVersion, from: Timestamp, to: Timestamp) throws -> JoinedRows
+    /// What waits in the join now.
+    func labelJoinCounts() throws -> LabelJoinCounts
+}
+
+/// Model performance per window, every revision, and the reference profiles' performance.
+public protocol PerformanceStore: Sendable {
+    /// Revisions of windows ending in [from, to) (nil: unbounded), ordered by end, key, revision.
+    func performanceResults(model: String?, from: Timestamp?, to: Timestamp?) throws -> [PerformanceResult]
+    /// Records a reference profile's performance on its labeled data (`monitor baseline --labels`).
+    /// Samples carry the plain metric names (`accuracy`) and labels such as `class`.
+    func saveReferencePerformance(profileID: Int64, samples: [Sample]) throws
+    /// A profile's recorded performance (empty when none).
+    func referencePerformance(profileID: Int64) throws -> [Sample]
 }

@@ -48,7 +48,11 @@ public enum SeriesName {
     public static let datasetDrift = "dataset_drift"
     // Prediction drift: the score / predicted label against the reference's, `feature` is
     // `prediction.score` / `prediction.label` and the same statistics as a feature are emitted.
-    // Performance (issue: delayed labels).
+    // Performance against delayed labels (DESIGN §5, §6), emitted when a window matures.
+    // Classification: `accuracy`; `precision`, `recall`, `f1` of the positive class
+    // (`class` label) or averaged over classes (`average` = `macro` | `micro`); `auc`,
+    // `log_loss`, `brier` from the positive class's score; `confusion_matrix` with `class` (the
+    // true class) and `predicted`. Regression: `mae`, `rmse`, `mape`, `r2`.
     public static let accuracy = "accuracy"
     public static let precision = "precision"
     public static let recall = "recall"
@@ -56,18 +60,31 @@ public enum SeriesName {
     public static let auc = "auc"
     public static let logLoss = "log_loss"
     public static let brier = "brier"
+    public static let confusionMatrix = "confusion_matrix"
     public static let mae = "mae"
     public static let rmse = "rmse"
+    public static let mape = "mape"
+    public static let r2 = "r2"
+    /// Predictions of the window that have their label.
     public static let labeledCount = "labeled_count"
+    /// `labeled_count` / predictions of the window.
     public static let labelCoverage = "label_coverage"
 
+    /// The performance metrics that have a reference counterpart.
+    public static let performance: [String] = [accuracy, precision, recall, f1, auc, logLoss, brier, mae, rmse, mape, r2]
+    /// The reference profile's performance, emitted next to each matured window's own figures
+    /// (`reference_accuracy`, …) so that rules can compare relative drops.
+    public static func reference(_ metric: String) -> String { "reference_" + metric }
+    /// Every series a matured window emits (rules selecting any of them are evaluated at
+    /// maturity, not at window close).
+    public static let maturity: Set<String> = Set(performance + [confusionMatrix, labeledCount, labelCoverage] + performance.map(reference))
+
     /// Every series name a rule may select (for "unknown metric" checks).
-    public static let all: Set<String> = [
+    public static let all: Set<String> = Set([
         psi, ksStatistic, ksPValue, wasserstein, wassersteinNormed, jsDistance, chi2Statistic, chi2PValue,
         missingRate, outOfRangeRate, newCategoryRate, mean, stddev, min, max, drift, count,
-        driftedFeatureShare, datasetDrift, accuracy, precision, recall, f1, auc, logLoss, brier, mae, rmse,
-        labeledCount, labelCoverage,
-    ]
+        driftedFeatureShare, datasetDrift,
+    ]).union(maturity)
 }
 
 /// Label names windows put on their samples.
@@ -79,6 +96,10 @@ public enum LabelName {
     /// stable from one window to the next so that `for:` can hold across closes.
     public static let window = "window"
     public static let `class` = "class"
+    /// Performance averaged over classes: `macro` or `micro`.
+    public static let average = "average"
+    /// The predicted class of a `confusion_matrix` cell (`class` is the true one).
+    public static let predicted = "predicted"
     /// Added to alert instances: the rule's name.
     public static let alertname = "alertname"
 }

@@ -68,3 +68,42 @@ public struct Expression: Sendable, CustomStringConvertible {
         try Evaluator(source: source, time: time).evaluate(root)
     }
 }
+
+extension Expression {
+    /// The metric names the expression's selectors may read, among `candidates`: a selector
+    /// with a name reads that name; one selecting by `__name__` matchers reads every candidate
+    /// they match.
+    /// - Parameter candidates: the names to consider (e.g. `SeriesName.all`).
+    /// - Returns: the names that may be read.
+    public func selectedMetrics(among candidates: Set<String> = SeriesName.all) -> Set<String> {
+        var out = Set<String>()
+        func walk(_ node: ExprNode) {
+            switch node {
+            case .number: break
+            case .selector(let s):
+                if let m = s.metric {
+                    out.insert(m)
+                } else {
+                    for c in candidates where s.nameMatchers.allSatisfy({ $0.matches(c) }) { out.insert(c) }
+                }
+            case .unary(_, let e, _), .paren(let e, _): walk(e)
+            case .binary(let b):
+                walk(b.lhs)
+                walk(b.rhs)
+            case .aggregate(let a): walk(a.operand)
+            }
+        }
+        walk(root)
+        return out
+    }
+}
+
+extension AlertRule {
+    /// Whether the rule reads series emitted when a window's performance matures
+    /// (`SeriesName.maturity`: accuracy, label coverage, reference performance, …): such rules
+    /// are evaluated at maturity, with the matured window's end as the evaluation time, instead
+    /// of at window close.
+    public var readsMaturitySeries: Bool {
+        !expression.selectedMetrics().isDisjoint(with: SeriesName.maturity)
+    }
+}

@@ -114,9 +114,12 @@ public enum MonitorRunner {
                 var lastCheckpoint = clock.now
                 while true {
                     let progressed = try pipeline.step()
-                    if !progressed, pipeline.sources.allSatisfy(\.atEnd) { break }
+                    if !progressed, pipeline.sources.allSatisfy(\.atEnd), pipeline.labels?.sources.allSatisfy(\.atEnd) ?? true { break }
                     if !progressed { usleep(10_000) }  // a Kafka source still reaching its partitions' ends
-                    if clock.now - lastCheckpoint >= interval {
+                    // Bounded transactions: results, and label-join operations since the last commit.
+                    if clock.now - lastCheckpoint >= interval || pipeline.pending.results.count > 1000
+                        || (pipeline.labels?.operationsSinceCheckpoint ?? 0) > 250_000
+                    {
                         try pipeline.checkpoint()
                         lastCheckpoint = clock.now
                     }
@@ -131,7 +134,7 @@ public enum MonitorRunner {
             pipeline.close()
             let pending = await dispatcher.drain(deadline: request.deliveryDeadline)
             try? await client.shutdown()
-            var outcome = RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
+            var outcome = RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.activeAlerts,
                                      profiles: profiles.summary)
             outcome.notificationsPending = pending
             return outcome
@@ -166,7 +169,7 @@ public enum MonitorRunner {
         }
         try? await client.shutdown()
         if let failure = runner.failure { throw failure }
-        return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.rules.activeAlerts,
+        return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.activeAlerts,
                           profiles: profiles.summary)
     }
 }

@@ -5,7 +5,7 @@ public import MonitorCore
 import MonitorIngest
 import MonitorRules
 import MonitorStore
-import MonitorWindowing
+public import MonitorWindowing
 
 /// Counters of one run, reported at the end of `--once`.
 public struct RunTotals: Sendable {
@@ -23,6 +23,12 @@ public struct RunTotals: Sendable {
     public var notificationsEnqueued = 0
     /// Notification decisions muted by silences or inhibit rules.
     public var notificationsMuted = 0
+    /// The label join's counters (nil without label sources).
+    public var labels: LabelTotals?
+    /// Label records decoded.
+    public var labelRecords = 0
+    /// Windows whose performance awaits maturity at the end of the run.
+    public var immatureWindows = 0
 }
 
 /// The streaming pipeline: sources → decoder → windows → series → rules → routing → store
@@ -44,8 +50,12 @@ final class Pipeline {
     let logger: Logger
     var sources: [any SourceRuntime] = []
     var windows: WindowManager
+    /// Rules evaluated at window close (drift, data quality).
     var rules: RuleSet
     var latest = LatestSamples()
+    /// Label sources, the label join's counts and the rules evaluated at maturity (see
+    /// `Pipeline+Labels.swift`); `labels` is nil without a label source.
+    var labels: LabelJoinRuntime?
     var pending = CheckpointWrite()
     var pendingDirty = false
     var configRecorded = false
@@ -65,7 +75,9 @@ final class Pipeline {
         self.loaded = loaded
         self.store = store
         self.profiles = profiles
-        self.rules = rules
+        // Rules reading performance series run at maturity, the others at window close.
+        self.rules = RuleSet(rules: rules.rules.filter { !$0.readsMaturitySeries })
+        let maturityRules = RuleSet(rules: rules.rules.filter(\.readsMaturitySeries))
         self.status = status
         self.logger = logger
         let config = loaded.config
@@ -82,9 +94,10 @@ final class Pipeline {
         // Resume.
         let checkpoint: LoadedCheckpoint
         do { checkpoint = try store.loadCheckpoint() } catch { throw .io("\(store.path): cannot load the checkpoint: \(error)") }
-        if !checkpoint.windows.isEmpty {
+        let windowRecords = checkpoint.windows.filter { $0.key != PerformanceTracker.stateRecordKey }
+        if !windowRecords.isEmpty {
             do {
-                let report = try windows.restore(from: checkpoint.windows)
+                let report = try windows.restore(from: windowRecords)
                 for (key, reason) in report.droppedPanes {
                     logger.warning("open window dropped on restore", metadata: ["window.key": "\(key)", "reason": "\(reason)"])
                 }
@@ -92,16 +105,19 @@ final class Pipeline {
                 throw .io("\(store.path): the checkpointed window state cannot be restored: \(error)")
             }
         }
-        if let state = checkpoint.serviceState, state.count >= 9, state[0] == 1 {
-            var ms: Int64 = 0
-            for i in 0..<8 { ms |= Int64(state[1 + i]) << (8 * Int64(i)) }
-            lastEvaluation = Timestamp(milliseconds: ms)
-        }
+        let (evaluated, maturityEvaluated) = Self.decodeServiceState(checkpoint.serviceState)
+        lastEvaluation = evaluated
         self.rules.restore(checkpoint.alerts, lastEvaluation: lastEvaluation)
         do { grouper = try AlertGrouper(encoded: checkpoint.notificationState) } catch {
             throw .io("\(store.path): \(error)")
         }
         try rebuildLatestSamples()
+        labels = try LabelJoinRuntime(loaded: loaded, store: store, checkpoint: checkpoint, rules: maturityRules,
+                                      lastEvaluation: maturityEvaluated, once: once, logger: logger)
+        if labels == nil, !maturityRules.rules.isEmpty {
+            logger.warning("rules read performance series but no label source is configured: they never fire",
+                           metadata: ["rules": "\(maturityRules.rules.map(\.name))"])
+        }
 
         for s in config.sources where s.kind == .predictions {
             let mine = checkpoint.positions.filter { $0.source == s.name }
@@ -111,17 +127,15 @@ final class Pipeline {
                     throw .io("source \"\(s.name)\": dead_letter: \(error)")
                 }
             }
+            // Ids are kept only for the label join.
             let decoder = JSONLDecoder(schema: config.schema, features: profiles.features, dictionaries: [:],
-                                       options: DecodeOptions(keepIDs: false, threads: 1))
+                                       options: DecodeOptions(keepIDs: config.sources.contains { $0.kind == .labels }, threads: 1))
             switch s.type {
             case .file:
                 sources.append(try Self.fileSource(s, loaded: loaded, once: once, positions: mine, decoder: decoder, deadLetters: dead))
             case .kafka:
                 sources.append(try Self.kafkaSource(s, loaded: loaded, once: once, positions: mine, decoder: decoder, deadLetters: dead))
             }
-        }
-        for s in config.sources where s.kind == .labels {
-            logger.warning("label sources are not read yet (delayed labels arrive in a later release)", metadata: ["source": "\(s.name)"])
         }
         for s in sources {
             status.metrics.declare("monitor_events_total", [("source", s.settings.name)])
@@ -130,7 +144,8 @@ final class Pipeline {
                 status.metrics.declare("monitor_decode_errors_total", [("source", s.settings.name), ("reason", r.rawValue)])
             }
         }
-        status.metrics.set("monitor_rules_loaded", [], Double(rules.rules.count))
+        labels?.declareMetrics(status.metrics)
+        status.metrics.set("monitor_rules_loaded", [], Double(self.rules.rules.count + maturityRules.rules.count))
         status.setReady("store", nil)
         status.setReady("sources", nil)
         publish()
@@ -217,6 +232,7 @@ final class Pipeline {
             totals.events += report.recordsDecoded
             totals.decodeErrors += report.counts.filter { $0.key != .emptyLine && $0.key != .badTimestamp }.values.reduce(0, +)
             let summary = windows.ingest(batch)
+            if labels != nil { try joinPredictions(batch) }
             totals.late += summary.late
             totals.untimed += summary.noTimestamp
             totals.unprofiled += summary.unprofiled
@@ -228,6 +244,7 @@ final class Pipeline {
             if !closed.isEmpty { status.metrics.observeWindowClose(seconds: Self.seconds(ContinuousClock.now - started)) }
             try closeReady(closed)
         }
+        if labels != nil { progressed = try stepLabels(predictionsProgressed: progressed) || progressed }
         return progressed
     }
 
@@ -238,6 +255,7 @@ final class Pipeline {
     /// End of input (`--once`, or a drain that closes everything): closes every open window.
     func closeAll() throws(ServiceError) {
         try closeReady(windows.closeAll())
+        if labels != nil { try closeAllLabels() }
     }
 
     func closeReady(_ closed: [ClosedWindow]) throws(ServiceError) {
@@ -273,6 +291,11 @@ final class Pipeline {
         status.metrics.observeRuleEvaluation(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         lastEvaluation = time
         latest.removeExpired(at: time)
+        record(evaluation, at: time)
+    }
+
+    /// Queues an evaluation's transitions for the next checkpoint, counts and logs them.
+    func record(_ evaluation: RuleSetEvaluation, at time: Timestamp) {
         for e in evaluation.errors { logger.error("rule evaluation failed", metadata: ["rule": "\(e)"]) }
         for t in evaluation.transitions {
             pending.transitions.append(t)
@@ -306,7 +329,7 @@ final class Pipeline {
         do { silences = try store.silences(at: wallNow, includeExpired: false) } catch {
             logger.error("cannot read silences; notifying without them", metadata: ["error": "\(error)"])
         }
-        let mute = AlertGrouper.MuteContext(firing: rules.alerts.filter { $0.state == .firing }.map(\.labels), silences: silences,
+        let mute = AlertGrouper.MuteContext(firing: allAlerts.filter { $0.state == .firing }.map(\.labels), silences: silences,
                                             wallNow: wallNow)
         let out = grouper.flush(at: time, plan: plan, mute: mute, enqueuedAt: wallNow, force: force)
         guard !out.notifications.isEmpty || !out.log.isEmpty else { return }
@@ -335,19 +358,24 @@ final class Pipeline {
         if alerting != nil, let now = [finiteWatermark, lastEvaluation].compactMap({ $0 }).max() {
             flushGroups(at: now, force: finalFlush)
         }
-        guard pendingDirty || force || !configRecorded else { return }
+        guard pendingDirty || force || !configRecorded || store.hasUncommittedJoins else { return }
         let started = ContinuousClock.now
         for s in sources { try s.prepareCheckpoint() }
-        let (upserts, deletes) = windows.checkpointDelta()
+        for s in labels?.sources ?? [] {
+            do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
+        }
+        var (upserts, deletes) = windows.checkpointDelta()
+        if let l = labels {
+            upserts.append(WindowStateRecord(key: PerformanceTracker.stateRecordKey, summary: l.tracker.encode()))
+            upserts.sort { $0.key < $1.key }
+        }
         var w = pending
         w.windowUpserts = upserts
         w.windowDeletes = deletes
-        w.positions = sources.flatMap(\.positions)
-        w.alerts = rules.alerts
-        if let t = lastEvaluation {
-            var state: [UInt8] = [1]
-            for i in 0..<8 { state.append(UInt8(truncatingIfNeeded: t.milliseconds >> (8 * Int64(i)))) }
-            w.serviceState = state
+        w.positions = sources.flatMap(\.positions) + (labels?.sources.flatMap(\.positions) ?? [])
+        w.alerts = rules.alerts + (labels?.rules.alerts ?? [])
+        if lastEvaluation != nil || labels?.lastEvaluation != nil {
+            w.serviceState = Self.encodeServiceState(lastEvaluation, labels?.lastEvaluation)
         }
         if !configRecorded { w.config = configRecord }
         if alerting != nil { w.notificationState = grouper.encoded() }
@@ -358,6 +386,7 @@ final class Pipeline {
         for s in sources { s.checkpointed() }
         pending = CheckpointWrite()
         pendingDirty = false
+        labels?.operationsSinceCheckpoint = 0
         totals.checkpoints += 1
         status.metrics.add("monitor_checkpoints_total", [], 1)
         let elapsed = ContinuousClock.now - started
@@ -367,15 +396,51 @@ final class Pipeline {
     /// Publishes samples, alerts and gauges for `/metrics`.
     func publish() {
         let at = lastEvaluation ?? Timestamp(milliseconds: Int64.min / 2)
-        status.publish(samples: latest.all(at: at) + rules.alertSamples(at: at), alerts: rules.alerts, watermark: windows.watermark)
+        var samples = latest.all(at: at) + rules.alertSamples(at: at)
+        if let l = labels, let matured = l.lastEvaluation {
+            samples += l.latest.all(at: matured) + l.rules.alertSamples(at: matured)
+        }
+        status.publish(samples: samples, alerts: allAlerts, watermark: windows.watermark)
         if let wm = windows.watermark { status.metrics.set("monitor_watermark_seconds", [], Double(wm.milliseconds) / 1000) }
         status.metrics.set("monitor_open_windows", [], Double(windows.openPaneCount))
         var byState: [AlertState: Int] = [.pending: 0, .firing: 0]
-        for a in rules.activeAlerts { byState[a.state, default: 0] += 1 }
+        for a in activeAlerts { byState[a.state, default: 0] += 1 }
+        labels?.publishMetrics(status.metrics)
         for (s, n) in byState { status.metrics.set("monitor_alerts", [("state", s.rawValue)], Double(n)) }
     }
 
     func close() {
         for s in sources { s.close() }
+        for s in labels?.sources ?? [] {
+            s.file.close()
+            try? s.deadLetters?.close()
+        }
+    }
+
+    /// Every stored alert instance, window-close and maturity rules together.
+    var allAlerts: [Alert] { rules.alerts + (labels?.rules.alerts ?? []) }
+    /// Pending and firing alerts of every rule.
+    var activeAlerts: [Alert] { rules.activeAlerts + (labels?.rules.activeAlerts ?? []) }
+
+    /// Service state, format 2: `[2]`, the last window-close evaluation and the last maturity
+    /// evaluation (ms, little-endian, `Int64.min` = none). Format 1 (`[1]` + the first) is read.
+    static func encodeServiceState(_ evaluation: Timestamp?, _ maturity: Timestamp?) -> [UInt8] {
+        var state: [UInt8] = [2]
+        for t in [evaluation?.milliseconds ?? .min, maturity?.milliseconds ?? .min] {
+            for i in 0..<8 { state.append(UInt8(truncatingIfNeeded: t >> (8 * Int64(i)))) }
+        }
+        return state
+    }
+
+    static func decodeServiceState(_ state: [UInt8]?) -> (Timestamp?, Timestamp?) {
+        guard let state, state.count >= 9, state[0] == 1 || state[0] == 2 else { return (nil, nil) }
+        func at(_ offset: Int) -> Timestamp? {
+            var ms: Int64 = 0
+            for i in 0..<8 { ms |= Int64(state[offset + i]) << (8 * Int64(i)) }
+            return ms == .min ? nil : Timestamp(milliseconds: ms)
+        }
+        if state[0] == 1 { return (at(1), nil) }
+        guard state.count >= 17 else { return (nil, nil) }
+        return (at(1), at(9))
     }
 }

@@ -2,7 +2,7 @@ import MonitorCore
 
 /// `monitor simulate`: writes simulated logs into a directory.
 public enum SimulateRunner {
-    /// Writes `reference.jsonl`, `predictions.jsonl`, `labels.jsonl` and `manifest.json` into
+    /// Writes `reference.jsonl`, `reference-labels.jsonl`, `predictions.jsonl`, `labels.jsonl` and `manifest.json` into
     /// `directory` and returns a one-paragraph summary for the terminal.
     public static func run(spec: SimulationSpec, directory: String) throws -> String {
         let sim = try Simulator(spec: spec)
@@ -21,7 +21,8 @@ public enum SimulateRunner {
         return """
             wrote \(directory)/reference.jsonl (\(out.referenceLines) rows, \(Timestamp(milliseconds: spec.start.milliseconds - spec.durationMilliseconds)) to \(spec.start))
             wrote \(directory)/predictions.jsonl (\(out.predictionLines) rows, from \(spec.start), drift from \(spec.driftStart ?? spec.start): \(driftText))
-            wrote \(directory)/labels.jsonl (\(out.labelLines) labels, ordered by arrival)
+            wrote \(directory)/reference-labels.jsonl (\(out.referenceLabelLines) labels of the reference records)
+            wrote \(directory)/labels.jsonl (\(out.labelLines) labels, ordered by arrival\(spec.degradation > 0 ? "; \(out.flippedLabels) flipped from \(spec.degradationStart ?? spec.driftStart ?? spec.start)" : ""))
             wrote \(directory)/manifest.json
             """
     }
@@ -40,6 +41,8 @@ public enum SimulateRunner {
             {"seed":\(spec.seed),"model":\(q(spec.model)),"version":\(q(spec.version)),\
             "start":\(q(spec.start.rfc3339)),"duration_ms":\(spec.durationMilliseconds),\
             "drift_start":\(q((spec.driftStart ?? spec.start).rfc3339)),\
+            "degradation":\(spec.degradation),"degradation_start":\(q((spec.degradationStart ?? spec.driftStart ?? spec.start).rfc3339)),\
+            "flipped_labels":\(output.flippedLabels),\
             "reference_rows":\(output.referenceLines),"prediction_rows":\(output.predictionLines),\
             "label_rows":\(output.labelLines),\
             "numerical":[\(Simulator.numericalFeatureNames.map(q).joined(separator: ","))],\

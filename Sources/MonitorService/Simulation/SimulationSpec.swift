@@ -88,6 +88,12 @@ public struct SimulationSpec: Sendable {
     public var labelMedianDelayMilliseconds: Int64 = 86_400_000
     /// Share of predictions whose label never arrives.
     public var missingLabelRate = 0.03
+    /// Model degradation: from `degradationStart` on, this share of predictions gets the
+    /// opposite true label (the model is wrong on them where it was right, and right where it
+    /// was wrong), so accuracy and AUC drop while the features do not drift. 0 = none.
+    public var degradation = 0.0
+    /// When the degradation begins (default: `driftStart`, else `start`).
+    public var degradationStart: Timestamp? = nil
 
     public init() {}
 }

@@ -82,6 +82,7 @@ public struct Simulator: Sendable {
         var problems: [String] = []
         if spec.rows < 0 || spec.referenceRows < 0 { problems.append("row counts must be ≥ 0") }
         if spec.durationMilliseconds <= 0 { problems.append("duration must be > 0") }
+        if !(0...1).contains(spec.degradation) { problems.append("degradation is a share in [0, 1]") }
         for d in spec.drifts {
             guard let f = Self.features.first(where: { $0.name == d.feature }) else {
                 problems.append("drift on unknown feature '\(d.feature)' (features: \(Self.featureNames.joined(separator: ", ")))")
@@ -104,21 +105,16 @@ public struct Simulator: Sendable {
         public var referenceLines: Int
         public var predictionLines: Int
         public var labelLines: Int
+        /// Labels of the reference records (`reference-labels.jsonl`, for `monitor baseline --labels`).
+        public var referenceLabelLines = 0
+        /// Labels flipped by the degradation.
+        public var flippedLabels = 0
     }
 
-    /// Writes `reference.jsonl`, `predictions.jsonl` and `labels.jsonl` through `write`
-    /// (called with the file name and successive chunks of bytes), deterministically.
-    public func generate(write: (String, [UInt8]) throws -> Void) throws -> Output {
-        let refStart = Timestamp(milliseconds: spec.start.milliseconds - spec.durationMilliseconds)
-        var rngRef = Xoshiro256(seed: spec.seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
-        _ = try emit(file: "reference.jsonl", rows: spec.referenceRows, start: refStart, driftFrom: nil,
-                     rng: &rngRef, idPrefix: "r", labels: nil, write: write)
-        var rngCur = Xoshiro256(seed: spec.seed &* 0x9E37_79B9_7F4A_7C15 &+ 2)
-        var labels: [(arrival: Int64, id: String, label: Bool)] = []
-        labels.reserveCapacity(spec.rows)
-        _ = try emit(file: "predictions.jsonl", rows: spec.rows, start: spec.start,
-                     driftFrom: spec.driftStart ?? spec.start, rng: &rngCur, idPrefix: "p", labels: &labels, write: write)
-        labels.sort { $0.arrival < $1.arrival || ($0.arrival == $1.arrival && $0.id < $1.id) }
+    /// One label record to write.
+    typealias LabelRecord = (arrival: Int64, id: String, label: Bool)
+
+    static func writeLabels(_ labels: [LabelRecord], file: String, write: (String, [UInt8]) throws -> Void) throws {
         var buf: [UInt8] = []
         buf.reserveCapacity(1 << 20)
         for l in labels {
@@ -130,12 +126,42 @@ public struct Simulator: Sendable {
             buf.append(contentsOf: (l.label ? "fraud" : "legit").utf8)
             buf.append(contentsOf: "\"}\n".utf8)
             if buf.count > 1 << 20 {
-                try write("labels.jsonl", buf)
+                try write(file, buf)
                 buf.removeAll(keepingCapacity: true)
             }
         }
-        try write("labels.jsonl", buf)
-        return Output(referenceLines: spec.referenceRows, predictionLines: spec.rows, labelLines: labels.count)
+        try write(file, buf)
+    }
+
+    /// Writes `reference.jsonl`, `reference-labels.jsonl`, `predictions.jsonl` and
+    /// `labels.jsonl` through `write` (called with the file name and successive chunks of
+    /// bytes), deterministically.
+    ///
+    /// The reference's labels are known at once (training data: each label's time is its
+    /// record's). The degradation draws from its own generator, so the records are byte-identical
+    /// with and without it; only labels change.
+    public func generate(write: (String, [UInt8]) throws -> Void) throws -> Output {
+        let refStart = Timestamp(milliseconds: spec.start.milliseconds - spec.durationMilliseconds)
+        var rngRef = Xoshiro256(seed: spec.seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var referenceLabels: [LabelRecord] = []
+        referenceLabels.reserveCapacity(spec.referenceRows)
+        var noFlips = Xoshiro256(seed: 0)
+        _ = try emit(file: "reference.jsonl", rows: spec.referenceRows, start: refStart, driftFrom: nil,
+                     rng: &rngRef, idPrefix: "r", labels: nil, referenceLabels: &referenceLabels, degradation: nil,
+                     flips: &noFlips, write: write)
+        try Self.writeLabels(referenceLabels, file: "reference-labels.jsonl", write: write)
+        var rngCur = Xoshiro256(seed: spec.seed &* 0x9E37_79B9_7F4A_7C15 &+ 2)
+        var flips = Xoshiro256(seed: spec.seed &* 0x9E37_79B9_7F4A_7C15 &+ 3)
+        var labels: [LabelRecord] = []
+        labels.reserveCapacity(spec.rows)
+        let degradation = spec.degradation > 0 ? (spec.degradationStart ?? spec.driftStart ?? spec.start) : nil
+        let flipped = try emit(file: "predictions.jsonl", rows: spec.rows, start: spec.start,
+                               driftFrom: spec.driftStart ?? spec.start, rng: &rngCur, idPrefix: "p", labels: &labels,
+                               referenceLabels: nil, degradation: degradation, flips: &flips, write: write)
+        labels.sort { $0.arrival < $1.arrival || ($0.arrival == $1.arrival && $0.id < $1.id) }
+        try Self.writeLabels(labels, file: "labels.jsonl", write: write)
+        return Output(referenceLines: spec.referenceRows, predictionLines: spec.rows, labelLines: labels.count,
+                      referenceLabelLines: referenceLabels.count, flippedLabels: flipped)
     }
 
     private func cdf(_ levels: Int, _ s: Double) -> [Double] {
@@ -152,8 +178,10 @@ public struct Simulator: Sendable {
 
     private func emit(
         file: String, rows: Int, start: Timestamp, driftFrom: Timestamp?, rng: inout Xoshiro256, idPrefix: String,
-        labels: UnsafeMutablePointer<[(arrival: Int64, id: String, label: Bool)]>?, write: (String, [UInt8]) throws -> Void
+        labels: UnsafeMutablePointer<[LabelRecord]>?, referenceLabels: UnsafeMutablePointer<[LabelRecord]>?,
+        degradation: Timestamp?, flips: inout Xoshiro256, write: (String, [UInt8]) throws -> Void
     ) throws -> Int {
+        var flipped = 0
         let features = Self.features
         let cdfs: [[Double]] = features.map {
             if case .categorical(let lv, let s) = $0.shape { return cdf(lv.count, s) }
@@ -231,7 +259,11 @@ public struct Simulator: Sendable {
             if cats[9] == "web" { z += 0.4 }
             let trueProb = 1 / (1 + exp(-z))
             let score = round(1 / (1 + exp(-(z + 0.7 * rng.normal()))), 6)
-            let label = rng.uniform() < trueProb
+            var label = rng.uniform() < trueProb
+            if let degradation, tsMs >= degradation.milliseconds, flips.uniform() < spec.degradation {
+                label.toggle()
+                flipped += 1
+            }
             let id = idPrefix + "-" + hex(rng.next()) + hex(rng.next() & 0xFFFF_FFFF, width: 8)
 
             buf.append(contentsOf: #"{"id":""#.utf8)
@@ -274,13 +306,14 @@ public struct Simulator: Sendable {
                 let delay = Int64(exp(log(median) + rng.normal()))
                 labels.pointee.append((tsMs + max(delay, 1000), id, label))
             }
+            referenceLabels?.pointee.append((tsMs, id, label))
             if buf.count > 1 << 21 {
                 try write(file, buf)
                 buf.removeAll(keepingCapacity: true)
             }
         }
         try write(file, buf)
-        return rows
+        return flipped
     }
 
     private func round(_ x: Double, _ decimals: Int) -> Double {

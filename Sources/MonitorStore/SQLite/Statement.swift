@@ -51,6 +51,13 @@ final class Statement {
         return out
     }
 
+    /// Binds and tells whether the statement returns at least one row; resets.
+    func exists<each V: SQLBindable>(_ values: repeat each V) throws -> Bool {
+        defer { sqlite3_reset(handle) }
+        try bind(repeat each values)
+        return try step()
+    }
+
     /// One step: true when a row is available, false when done.
     func step() throws -> Bool {
         switch sqlite3_step(handle) {

@@ -74,6 +74,7 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, summary: "checkpoints, results, profiles, alerts", sql: version1),
         Migration(version: 2, summary: "outbox, delivery attempts, silences, notification log", sql: notifications),
+        delayedLabels,
     ]
 
     /// The newest schema version this build knows.

@@ -1,0 +1,134 @@
+import Benchmark
+import Foundation
+import MonitorCore
+import MonitorStore
+
+// The delayed-label join through the SQLite store (issue 5): ≥ 200k labels/s joined with 1M
+// predictions pending, in both orders of arrival. One iteration joins 100k labels in batches
+// of 4096 (the size of a decoded label chunk) and commits the checkpoint transaction, so the
+// figure includes the commit. Files live in a fresh temp directory per benchmark.
+
+let pendingPredictions = 1_000_000
+let labelsPerIteration = 100_000
+let batchSize = 4096
+let fraud = ModelVersion(model: "fraud", version: "3")
+
+/// Prediction ids like the simulator's: `p-` and 24 hex digits from a fixed-seed splitmix64,
+/// so they arrive in random key order as real request ids do.
+func ids(_ n: Int, seed: UInt64) -> [String] {
+    var x = seed
+    func next() -> UInt64 {
+        x &+= 0x9E37_79B9_7F4A_7C15
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    return (0..<n).map { _ in
+        let a = String(next(), radix: 16)
+        let b = String(next() & 0xFFFF_FFFF, radix: 16)
+        return "p-" + String(repeating: "0", count: 16 - a.count) + a + String(repeating: "0", count: 8 - b.count) + b
+    }
+}
+
+func predictionRows(_ ids: ArraySlice<String>, start: Int64) -> PredictionRows {
+    var rows = PredictionRows()
+    rows.streamNames = [fraud]
+    for (i, id) in ids.enumerated() {
+        rows.ids.append(id)
+        rows.timestamps.append(start + Int64(i) * 600)  // ~1.7k predictions per second of event time
+        rows.streams.append(0)
+        rows.predictedLabels.append(i % 9 == 0 ? "fraud" : "legit")
+        rows.scores.append(Double(i % 1000) / 1000)
+        rows.values.append(.nan)
+        rows.windowGroups.append(1)
+    }
+    return rows
+}
+
+func labelBatch(_ ids: ArraySlice<String>, at: Int64) -> LabelBatch {
+    var b = LabelBatch()
+    for (i, id) in ids.enumerated() { b.append(id: id, timestamp: at + Int64(i), label: i % 10 == 0 ? "fraud" : "legit", value: .nan) }
+    return b
+}
+
+/// A store with 1M pending predictions, committed.
+func storeWithPending() throws -> (SQLiteStore, String, [String]) {
+    let dir = NSTemporaryDirectory() + "ModelMonitorLabelJoin-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let store = try SQLiteStore(path: dir + "/monitor.db")
+    let all = ids(pendingPredictions, seed: 42)
+    var i = 0
+    while i < all.count {
+        let j = min(i + 50_000, all.count)
+        _ = try store.registerPredictions(predictionRows(all[i..<j], start: Int64(i) * 600), horizon: 7 * 86_400_000)
+        try store.commit(CheckpointWrite())
+        i = j
+    }
+    return (store, dir, all)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput],
+        timeUnits: .milliseconds,
+        maxDuration: .seconds(20),
+        maxIterations: 8
+    )
+
+    // Labels arrive after their predictions: each joins a pending prediction (lookup by id,
+    // update in place). 100k labels per iteration; throughput × 100k = labels/s.
+    Benchmark("Join 100k labels to pending predictions (1M pending), labels second") { benchmark in
+        let (store, dir, all) = try storeWithPending()
+        defer {
+            store.close()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        var next = 0
+        for _ in benchmark.scaledIterations {
+            let slice = all[next..<(next + labelsPerIteration)]
+            next += labelsPerIteration
+            benchmark.startMeasurement()
+            var i = slice.startIndex
+            while i < slice.endIndex {
+                let j = min(i + batchSize, slice.endIndex)
+                let r = try store.joinLabels(labelBatch(slice[i..<j], at: 7 * 86_400_000), horizon: 7 * 86_400_000)
+                precondition(r.joined.count == j - i)
+                i = j
+            }
+            try store.commit(CheckpointWrite())
+            benchmark.stopMeasurement()
+        }
+    }
+
+    // Labels arrive first and wait; then their predictions arrive and join them. One iteration:
+    // 100k labels stored, then 100k predictions registered and joined, with 1M others pending.
+    Benchmark("Join 100k labels that arrived first (1M pending), predictions second") { benchmark in
+        let (store, dir, _) = try storeWithPending()
+        defer {
+            store.close()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        var seed: UInt64 = 1000
+        for _ in benchmark.scaledIterations {
+            let fresh = ids(labelsPerIteration, seed: seed)
+            seed += 1
+            benchmark.startMeasurement()
+            var i = 0
+            while i < fresh.count {
+                let j = min(i + batchSize, fresh.count)
+                _ = try store.joinLabels(labelBatch(fresh[i..<j], at: 600_000_000), horizon: 7 * 86_400_000)
+                i = j
+            }
+            i = 0
+            while i < fresh.count {
+                let j = min(i + batchSize, fresh.count)
+                let outcomes = try store.registerPredictions(predictionRows(fresh[i..<j], start: 600_000_000), horizon: 7 * 86_400_000)
+                precondition(outcomes.allSatisfy { $0 == .joined })
+                i = j
+            }
+            try store.commit(CheckpointWrite())
+            benchmark.stopMeasurement()
+        }
+    }
+}
