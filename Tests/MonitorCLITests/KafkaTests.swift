@@ -284,4 +284,84 @@ struct KafkaTests {
             #expect(db.range(of: Data(secret.utf8)) == nil, "a secret was written to \(file)")
         }
     }
+
+    /// Predictions and labels each on their own topic (4 partitions, so labels arrive out of
+    /// time order), both consumed through Kafka: the join's counters and every window's final
+    /// performance equal the run over the same two files. The horizon (60d) is longer than every
+    /// label delay of the data (up to ~33 days), so no prediction expires and the order of
+    /// arrival cannot change what joins. (With a shorter horizon the join clock, the latest
+    /// label time, can run ahead on one partition and expire predictions whose labels wait on
+    /// another: the README's caveat on skew between label partitions.)
+    @Test("labels from a Kafka topic join as labels from a file")
+    func labelsFromKafka() throws {
+        let dir = try TempDir()
+        let sim = try MonitorProcess.run([
+            "simulate", "--out", dir.path("data"), "--rows", "8000", "--reference-rows", "4000", "--seed", "53",
+            "--duration", "2d", "--degrade", "0.2", "--degrade-start", "2026-11-02T00:00:00Z",
+        ])
+        #expect(sim.code == 0, "\(sim.stderr)")
+        let settings = "horizon: 60d, min_coverage: 0.9, positive_class: fraud"
+        let refDir = try TempDir()
+        try FileManager.default.copyItem(atPath: dir.path("data"), toPath: refDir.path("data"))
+        let refConfig = try writeLabelConfig(refDir, predictions: "data/predictions.jsonl", labels: "data/labels.jsonl", window: "6h",
+                                             labelSettings: settings, reference: "file: data/reference.jsonl", follow: false)
+        let refRun = try MonitorProcess.run(["run", "--config", refConfig, "--once"])
+        #expect(refRun.code == 0, "\(refRun.stderr.suffix(2000))")
+
+        let mock = try KafkaMock()
+        try mock.send("topic predictions 4")
+        try mock.send("topic labels 4")
+        let labelLines = try String(contentsOfFile: dir.path("data/labels.jsonl"), encoding: .utf8).split(separator: "\n").count
+        #expect(try mock.produce(topic: "predictions", file: dir.path("data/predictions.jsonl")) == 8000)
+        #expect(try mock.produce(topic: "labels", file: dir.path("data/labels.jsonl")) == labelLines)
+        let root = MonitorProcess.packageRoot.path
+        let properties = "{session.timeout.ms: 6000, heartbeat.interval.ms: 500}"
+        let config = try dir.write("monitor.yaml", """
+            sources:
+              - name: predictions
+                type: kafka
+                kafka: {brokers: "\(mock.bootstrap)", group: monitor, topics: [predictions], properties: \(properties)}
+              - name: labels
+                kind: labels
+                type: kafka
+                kafka: {brokers: "\(mock.bootstrap)", group: monitor-labels, topics: [labels], properties: \(properties)}
+            reference: {file: data/reference.jsonl}
+            windows:
+              - {name: 6h, size: 6h}
+            allowed_lateness: 3d
+            store: {path: monitor.db, checkpoint_interval: 200ms}
+            labels: {\(settings)}
+            rules: [\(root)/rules/*.yaml]
+            http: {listen: ""}
+            """)
+        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        #expect(run.code == 0, "\(run.stderr.suffix(3000))")
+        func counters(_ out: String) -> String? {
+            out.split(separator: "\n").first { $0.hasPrefix("labels: ") }.map(String.init)
+        }
+        #expect(counters(run.stdout) != nil && counters(refRun.stdout) == counters(run.stdout), "\(refRun.stdout)\n---\n\(run.stdout)")
+        let a = try SQLiteStore(path: refDir.path("monitor.db"))
+        let b = try SQLiteStore(path: dir.path("monitor.db"))
+        defer {
+            a.close()
+            b.close()
+        }
+        #expect(try a.labelJoinCounts() == b.labelJoinCounts())
+        func figures(_ s: SQLiteStore) throws -> [String] {
+            try latestRevisions(s).values.sorted { $0.key < $1.key }.map { r in
+                "\(r.key.storageKey) n=\(r.predictionCount) labeled=\(r.labeledCount) "
+                    + r.samples.map { "\($0.metric)\($0.labels)=\($0.value.bitPattern)" }.sorted().joined(separator: " ")
+            }
+        }
+        let fa = try figures(a)
+        let fb = try figures(b)
+        #expect(fa.count == 8)
+        #expect(fa.count == fb.count)
+        for (x, y) in zip(fa, fb) where x != y {
+            Issue.record("window differs:\n  files: \(x.prefix(400))\n  kafka: \(y.prefix(400))")
+            break
+        }
+        // The label topic's offsets are checkpointed with the join.
+        #expect(storedOffsetTotal(dir.path("monitor.db"), topic: "labels") == Int64(labelLines))
+    }
 }

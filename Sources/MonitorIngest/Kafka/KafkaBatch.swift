@@ -16,8 +16,11 @@ public final class KafkaBatch: @unchecked Sendable {
     public let nextOffsets: [KafkaSource.Partition: Int64]
     /// Bytes of the message values.
     public let bytes: Int
-    /// The records, one per message that is not poison.
+    /// The records, one per message that is not poison (a prediction source).
     public internal(set) var records = Batch()
+    /// The label records, one per message that is neither poison nor without a label (a label
+    /// source, see ``KafkaSource/init(_:labelDecoder:resumeFrom:)``).
+    public internal(set) var labels = LabelBatch()
     /// Counts and problems of the decode.
     public internal(set) var report = DecodeReport()
     /// The poison messages (line `i` is message `i - 1`, see ``message(line:)``).
@@ -97,6 +100,12 @@ public final class KafkaBatch: @unchecked Sendable {
             at += 1
         }
         let firstRecord = 0
+        if let labelDecoder = source.labelDecoder {
+            // Label records carry no model: nothing to note per partition.
+            labelDecoder.decode(UnsafeRawBufferPointer(start: buffer, count: at), firstLineNumber: 1, into: &labels, report: &report,
+                                rejected: &rejected)
+            return
+        }
         decoder.decode(UnsafeRawBufferPointer(start: buffer, count: at), firstLineNumber: 1, into: &records, report: &report, rejected: &rejected)
         let batch = records
         // Models per partition: record r is the r-th message that yielded a record.

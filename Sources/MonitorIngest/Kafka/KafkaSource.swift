@@ -52,6 +52,8 @@ public final class KafkaSource: @unchecked Sendable {
     var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
     var pendingBytes = 0
     var decoder: JSONLDecoder
+    /// Set for a label source: message values are label records (``KafkaBatch/labels``).
+    let labelDecoder: LabelDecoder?
     var backPressure: KafkaBackPressure
     var assignment: Set<Partition> = []
     var atEOF: Set<Partition> = []
@@ -91,9 +93,28 @@ public final class KafkaSource: @unchecked Sendable {
     ///     pipeline's window updates run on two cores).
     ///   - positions: the checkpointed positions (those of other sources are ignored).
     /// - Throws: ``IngestError`` when librdkafka rejects a property or the handle cannot be created.
-    public init(_ configuration: Configuration, decoder: JSONLDecoder, resumeFrom positions: [SourcePosition] = []) throws {
+    public convenience init(_ configuration: Configuration, decoder: JSONLDecoder, resumeFrom positions: [SourcePosition] = []) throws {
+        try self.init(configuration, decoder: decoder, labelDecoder: nil, resumeFrom: positions)
+    }
+
+    /// Creates a consumer of label records (DESIGN §3): the batches carry
+    /// ``KafkaBatch/labels`` instead of ``KafkaBatch/records``; everything else (offsets with the
+    /// checkpoint, back-pressure, poison records, health) is as for predictions.
+    /// - Parameters:
+    ///   - configuration: the settings.
+    ///   - labelDecoder: decodes the message values (on the consumer thread).
+    ///   - positions: the checkpointed positions (those of other sources are ignored).
+    /// - Throws: ``IngestError`` when librdkafka rejects a property or the handle cannot be created.
+    public convenience init(_ configuration: Configuration, labelDecoder: LabelDecoder, resumeFrom positions: [SourcePosition] = []) throws {
+        try self.init(configuration, decoder: JSONLDecoder(schema: EventSchema(), features: [], dictionaries: [:], options: DecodeOptions(threads: 1)),
+                      labelDecoder: labelDecoder,
+                      resumeFrom: positions)
+    }
+
+    private init(_ configuration: Configuration, decoder: JSONLDecoder, labelDecoder: LabelDecoder?, resumeFrom positions: [SourcePosition]) throws {
         self.configuration = configuration
         self.decoder = decoder
+        self.labelDecoder = labelDecoder
         backPressure = KafkaBackPressure(highBytes: configuration.bufferBytes, highMessages: configuration.bufferMessages)
         for p in positions where p.source == configuration.name {
             if let tp = Partition(positionKey: p.key) {

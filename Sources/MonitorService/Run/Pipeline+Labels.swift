@@ -6,8 +6,8 @@ import MonitorRules
 import MonitorStore
 import MonitorWindowing
 
-/// One label source as the pipeline runs it.
-final class LabelSourceRuntime {
+/// A label file source: the file, its decoder and dead-letter file.
+final class FileLabelSourceRuntime: LabelSourceRuntime {
     let settings: SourceSettings
     let file: FileSource
     let decoder: LabelDecoder
@@ -16,6 +16,7 @@ final class LabelSourceRuntime {
     var positions: [SourcePosition]
     var rejected = RejectedLines()
     var atEnd: Bool { file.isAtEnd }
+    var needsCheckpoint: Bool { false }
 
     init(settings: SourceSettings, file: FileSource, decoder: LabelDecoder, deadLetters: DeadLetterWriter?) {
         self.settings = settings
@@ -23,6 +24,40 @@ final class LabelSourceRuntime {
         self.decoder = decoder
         self.deadLetters = deadLetters
         self.positions = file.positions
+    }
+
+    func readLabels(into batch: inout LabelBatch, report: inout DecodeReport, logger: Logger) throws(ServiceError) -> SourceRead? {
+        let chunk: FileChunk?
+        do { chunk = try file.poll() } catch { throw .io("source \"\(settings.name)\": \(error)") }
+        for e in file.takeEvents() {
+            logger.info("file source event", metadata: ["source": "\(settings.name)", "event": "\(e)"])
+        }
+        guard let chunk else { return nil }
+        rejected.removeAll()
+        if let dead = deadLetters {
+            chunk.decodeLabels(with: decoder, into: &batch, report: &report, rejected: &rejected)
+            if !rejected.isEmpty {
+                do { try dead.append(rejected, from: chunk) } catch {
+                    throw .io("source \"\(settings.name)\": dead letters: \(error)")
+                }
+            }
+        } else {
+            chunk.decodeLabels(with: decoder, into: &batch, report: &report)
+        }
+        positions = chunk.positions
+        return SourceRead(bytes: Int(chunk.range.count))
+    }
+
+    func prepareCheckpoint() throws(ServiceError) {
+        do { try deadLetters?.flush() } catch { throw .io("source \"\(settings.name)\": dead letters: \(error)") }
+    }
+
+    func checkpointed() {}
+    func publish(_ status: ServiceStatus, logger: Logger) {}
+
+    func close() {
+        file.close()
+        try? deadLetters?.close()
     }
 }
 
@@ -32,7 +67,7 @@ final class LabelSourceRuntime {
 /// checkpoint commits.
 final class LabelJoinRuntime {
     let settings: LabelSettings
-    var sources: [LabelSourceRuntime] = []
+    var sources: [any LabelSourceRuntime] = []
     var tracker: PerformanceTracker
     /// Rules reading performance series, evaluated when windows mature (in release order).
     var rules: RuleSet
@@ -77,23 +112,33 @@ final class LabelJoinRuntime {
         self.rules.restore(checkpoint.alerts, lastEvaluation: lastEvaluation)
         for s in labelSources {
             let mine = checkpoint.positions.filter { $0.source == s.name }
-            let file: FileSource
-            do {
-                file = try FileSource(FileSource.Configuration(name: s.name, target: Self.target(loaded.resolve(s.path.value)),
-                                                               follow: once ? false : s.follow, startAt: s.startAt == .end ? .end : .beginning),
-                                      resumeFrom: mine)
-            } catch {
-                throw .io("source \"\(s.name)\": \(error)")
-            }
             var dead: DeadLetterWriter?
             if let dl = s.deadLetter {
                 do { dead = try DeadLetterWriter(path: loaded.resolve(dl)) } catch {
                     throw .io("source \"\(s.name)\": dead_letter: \(error)")
                 }
             }
-            let rt = LabelSourceRuntime(settings: s, file: file, decoder: LabelDecoder(schema: config.schema), deadLetters: dead)
-            if !mine.isEmpty { rt.positions = mine }
-            sources.append(rt)
+            switch s.type {
+            case .file:
+                let file: FileSource
+                do {
+                    file = try FileSource(FileSource.Configuration(name: s.name, target: Self.target(loaded.resolve(s.path.value)),
+                                                                   follow: once ? false : s.follow, startAt: s.startAt == .end ? .end : .beginning),
+                                          resumeFrom: mine)
+                } catch {
+                    throw .io("source \"\(s.name)\": \(error)")
+                }
+                let rt = FileLabelSourceRuntime(settings: s, file: file, decoder: LabelDecoder(schema: config.schema), deadLetters: dead)
+                if !mine.isEmpty { rt.positions = mine }
+                sources.append(rt)
+            case .kafka:
+                let (configuration, _) = try Pipeline.kafkaConfiguration(s, loaded: loaded, once: once)
+                let kafka: KafkaSource
+                do { kafka = try KafkaSource(configuration, labelDecoder: LabelDecoder(schema: config.schema), resumeFrom: mine) } catch {
+                    throw .config("source \"\(s.name)\": \(error)")
+                }
+                sources.append(KafkaSourceRuntime(settings: s, kafka: kafka, deadLetters: dead))
+            }
         }
         logger.info("label join", metadata: [
             "sources": "\(labelSources.map(\.name))", "horizon": "\(PrometheusDuration.format(settings.horizon))",
@@ -181,28 +226,15 @@ extension Pipeline {
             if predictionsProgressed, l.tracker.predictionTime == nil { break }
             var read = false
             for src in l.sources {
-                let chunk: FileChunk?
-                do { chunk = try src.file.poll() } catch { throw .io("source \"\(src.settings.name)\": \(error)") }
-                for e in src.file.takeEvents() {
-                    logger.info("file source event", metadata: ["source": "\(src.settings.name)", "event": "\(e)"])
-                }
-                guard let chunk else { continue }
-                read = true
+                if src.needsCheckpoint { try checkpoint(force: true) }
                 var batch = LabelBatch()
                 var report = DecodeReport()
-                src.rejected.removeAll()
-                if let dead = src.deadLetters {
-                    chunk.decodeLabels(with: src.decoder, into: &batch, report: &report, rejected: &src.rejected)
-                    if !src.rejected.isEmpty {
-                        do { try dead.append(src.rejected, from: chunk) } catch {
-                            throw .io("source \"\(src.settings.name)\": dead letters: \(error)")
-                        }
-                    }
-                } else {
-                    chunk.decodeLabels(with: src.decoder, into: &batch, report: &report)
-                }
+                let chunk = try src.readLabels(into: &batch, report: &report, logger: logger)
+                src.publish(status, logger: logger)
+                guard let chunk else { continue }
+                read = true
                 status.metrics.record(decode: report, source: src.settings.name)
-                status.metrics.add("monitor_source_bytes_total", [("source", src.settings.name)], Int(chunk.range.count))
+                status.metrics.add("monitor_source_bytes_total", [("source", src.settings.name)], chunk.bytes)
                 totals.labelRecords += report.recordsDecoded
                 totals.decodeErrors += report.counts.filter { $0.key != .emptyLine && $0.key != .badTimestamp }.values.reduce(0, +)
                 let rows = l.tracker.labelRows(from: batch)
@@ -214,7 +246,6 @@ extension Pipeline {
                     l.tracker.record(result)
                     l.operationsSinceCheckpoint += rows.count
                 }
-                src.positions = chunk.positions
                 pendingDirty = true
             }
             if !read { break }

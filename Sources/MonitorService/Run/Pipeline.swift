@@ -5,7 +5,7 @@ public import MonitorCore
 import MonitorIngest
 import MonitorRules
 import MonitorStore
-public import MonitorWindowing
+import MonitorWindowing
 
 /// Counters of one run, reported at the end of `--once`.
 public struct RunTotals: Sendable {
@@ -177,16 +177,24 @@ final class Pipeline {
 
     static func kafkaSource(_ s: SourceSettings, loaded: LoadedConfig, once: Bool, positions: [SourcePosition], decoder: JSONLDecoder,
                             deadLetters: DeadLetterWriter?) throws(ServiceError) -> KafkaSourceRuntime {
-        guard let k = s.kafka else { throw .config("source \"\(s.name)\": missing kafka settings") }
-        let properties = try KafkaProperties.resolve(k, source: s.name, loaded: loaded)
-        let configuration = KafkaSource.Configuration(
-            name: s.name, brokers: k.brokers.joined(separator: ","), group: k.group, topics: k.topics, properties: properties,
-            autoOffsetReset: k.autoOffsetReset == .latest ? .latest : .earliest, deadLetterTopic: k.deadLetterTopic, stopAtEnd: once)
+        let (configuration, _) = try kafkaConfiguration(s, loaded: loaded, once: once)
         let kafka: KafkaSource
         do { kafka = try KafkaSource(configuration, decoder: decoder, resumeFrom: positions) } catch {
             throw .config("source \"\(s.name)\": \(error)")
         }
         return KafkaSourceRuntime(settings: s, kafka: kafka, deadLetters: deadLetters)
+    }
+
+    /// The consumer settings of a `type: kafka` source, secrets resolved.
+    static func kafkaConfiguration(_ s: SourceSettings, loaded: LoadedConfig, once: Bool) throws(ServiceError)
+        -> (KafkaSource.Configuration, KafkaSettings)
+    {
+        guard let k = s.kafka else { throw .config("source \"\(s.name)\": missing kafka settings") }
+        let properties = try KafkaProperties.resolve(k, source: s.name, loaded: loaded)
+        let configuration = KafkaSource.Configuration(
+            name: s.name, brokers: k.brokers.joined(separator: ","), group: k.group, topics: k.topics, properties: properties,
+            autoOffsetReset: k.autoOffsetReset == .latest ? .latest : .earliest, deadLetterTopic: k.deadLetterTopic, stopAtEnd: once)
+        return (configuration, k)
     }
 
     /// The config text recorded with each evaluation: the config file and every rule and alert
@@ -361,9 +369,7 @@ final class Pipeline {
         guard pendingDirty || force || !configRecorded || store.hasUncommittedJoins else { return }
         let started = ContinuousClock.now
         for s in sources { try s.prepareCheckpoint() }
-        for s in labels?.sources ?? [] {
-            do { try s.deadLetters?.flush() } catch { throw .io("source \"\(s.settings.name)\": dead letters: \(error)") }
-        }
+        for s in labels?.sources ?? [] { try s.prepareCheckpoint() }
         var (upserts, deletes) = windows.checkpointDelta()
         if let l = labels {
             upserts.append(WindowStateRecord(key: PerformanceTracker.stateRecordKey, summary: l.tracker.encode()))
@@ -384,6 +390,7 @@ final class Pipeline {
         if !w.notifications.isEmpty { faults?.hit(.afterCommit) }
         configRecorded = true
         for s in sources { s.checkpointed() }
+        for s in labels?.sources ?? [] { s.checkpointed() }
         pending = CheckpointWrite()
         pendingDirty = false
         labels?.operationsSinceCheckpoint = 0
@@ -411,10 +418,7 @@ final class Pipeline {
 
     func close() {
         for s in sources { s.close() }
-        for s in labels?.sources ?? [] {
-            s.file.close()
-            try? s.deadLetters?.close()
-        }
+        for s in labels?.sources ?? [] { s.close() }
     }
 
     /// Every stored alert instance, window-close and maturity rules together.

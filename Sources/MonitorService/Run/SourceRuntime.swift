@@ -37,6 +37,21 @@ extension SourceRuntime {
     func publish(_ status: ServiceStatus, logger: Logger) {}
 }
 
+/// A label source as the pipeline runs it (`kind: labels`): the same machinery as a prediction
+/// source (``SourceRuntime``), reading label records.
+protocol LabelSourceRuntime: AnyObject {
+    var settings: SourceSettings { get }
+    var atEnd: Bool { get }
+    var positions: [SourcePosition] { get }
+    var needsCheckpoint: Bool { get }
+    /// Reads what is available and decodes it into `batch`; nil when nothing new arrived.
+    func readLabels(into batch: inout LabelBatch, report: inout DecodeReport, logger: Logger) throws(ServiceError) -> SourceRead?
+    func prepareCheckpoint() throws(ServiceError)
+    func checkpointed()
+    func publish(_ status: ServiceStatus, logger: Logger)
+    func close()
+}
+
 /// A file source, its decoder and dead-letter file.
 final class FileSourceRuntime: SourceRuntime {
     let settings: SourceSettings
@@ -94,7 +109,7 @@ final class FileSourceRuntime: SourceRuntime {
 
 /// A Kafka source: its consumer and decoder (on the source's own thread) and dead letters
 /// (topic and/or file).
-final class KafkaSourceRuntime: SourceRuntime {
+final class KafkaSourceRuntime: SourceRuntime, LabelSourceRuntime {
     let settings: SourceSettings
     let kafka: KafkaSource
     let deadLetters: DeadLetterWriter?
@@ -124,9 +139,21 @@ final class KafkaSourceRuntime: SourceRuntime {
     var needsCheckpoint: Bool { kafka.needsCheckpoint }
 
     func read(into batch: inout Batch, report: inout DecodeReport, logger: Logger) throws(ServiceError) -> SourceRead? {
+        guard let taken = try take(report: &report, logger: logger) else { return nil }
+        batch = taken.records
+        return SourceRead(bytes: taken.bytes)
+    }
+
+    func readLabels(into batch: inout LabelBatch, report: inout DecodeReport, logger: Logger) throws(ServiceError) -> SourceRead? {
+        guard let taken = try take(report: &report, logger: logger) else { return nil }
+        batch = taken.labels
+        return SourceRead(bytes: taken.bytes)
+    }
+
+    /// Takes the next decoded batch: its report, poison messages logged and dead-lettered.
+    private func take(report: inout DecodeReport, logger: Logger) throws(ServiceError) -> KafkaBatch? {
         if let fatal = kafka.fatalError { throw .io("source \"\(settings.name)\": kafka: \(fatal)") }
         guard let taken = kafka.take() else { return nil }
-        batch = taken.records
         report = taken.report
         let rejected = taken.rejected
         // An empty (or null) message is poison, unlike a blank line in a file: counted too.
@@ -150,7 +177,7 @@ final class KafkaSourceRuntime: SourceRuntime {
                 }
             }
         }
-        return SourceRead(bytes: taken.bytes)
+        return taken
     }
 
     func prepareCheckpoint() throws(ServiceError) {
