@@ -56,8 +56,21 @@ struct KafkaTests {
             // to time out first), produce a piece and kill the service at a random moment of its
             // consumption: before, between or after checkpoints (every 200 ms).
             _ = waitUntil(seconds: 30) { service.log.components(separatedBy: "monitor run started").last?.contains("kafka partition") ?? false }
+            let storedBefore = storedOffsetTotal(dir.path("monitor.db"))
             produced += try mock.produce(topic: "predictions", file: part)
-            usleep(UInt32.random(in: 0...700_000, using: &rng))
+            // Kill points cycle through: a random moment soon after the piece was produced
+            // (usually before its first checkpoint), right after the first checkpoint that
+            // covers part of it, and a random moment after that. Tied to progress, not only to
+            // time, so that a loaded machine still gets kills in the middle of consumption.
+            switch kills % 3 {
+            case 0:
+                usleep(UInt32.random(in: 0...300_000, using: &rng))
+            case 1:
+                _ = waitUntil(seconds: 30) { storedOffsetTotal(dir.path("monitor.db")) > storedBefore }
+            default:
+                _ = waitUntil(seconds: 30) { storedOffsetTotal(dir.path("monitor.db")) > storedBefore }
+                usleep(UInt32.random(in: 0...700_000, using: &rng))
+            }
             service.kill9()
             let stored = storedOffsetTotal(dir.path("monitor.db"))
             atKill.append(stored)

@@ -51,6 +51,8 @@ public final class KafkaSource: @unchecked Sendable {
     /// Consumer thread only: messages polled and not yet decoded, and the decoder.
     var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
     var pendingBytes = 0
+    /// When the oldest message of `pending` was polled.
+    var pendingSince: ContinuousClock.Instant?
     var decoder: JSONLDecoder
     /// Set for a label source: message values are label records (``KafkaBatch/labels``).
     let labelDecoder: LabelDecoder?
@@ -404,10 +406,15 @@ public final class KafkaSource: @unchecked Sendable {
         // messages and whenever a poll comes back empty, not per message.
         let checkEvery = 256
         var untilCheck = 0
+        // Decoding amortises per batch (``decodeMessages``): housekeeping hands the polled
+        // messages over only when the poll came back empty or they have waited `maxWait`, so a
+        // busy topic gives the pipeline full batches and a quiet one gets its records promptly.
+        let maxWait = Duration.milliseconds(20)
+        var idle = true
         while true {
             if untilCheck <= 0 {
                 untilCheck = checkEvery
-                flush()
+                if idle || paused || pendingSince.map({ ContinuousClock.now - $0 >= maxWait }) ?? false { flush() }
                 lock.lock()
                 let stop = stopping
                 // The returned action is carried out here: while paused, this thread stops polling.
@@ -437,8 +444,10 @@ public final class KafkaSource: @unchecked Sendable {
             }
             guard let m = rd_kafka_consumer_poll(rk, paused ? 0 : 100) else {
                 untilCheck = 0
+                idle = true
                 continue
             }
+            idle = false
             untilCheck = paused ? 0 : untilCheck - 1
             if m.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 flush()
@@ -446,6 +455,7 @@ public final class KafkaSource: @unchecked Sendable {
                 rd_kafka_message_destroy(m)
                 continue
             }
+            if pending.isEmpty { pendingSince = ContinuousClock.now }
             pending.append(m)
             pendingBytes += m.pointee.len
             if pending.count >= Self.decodeMessages || pendingBytes >= Self.decodeBytes { flush() }
@@ -487,6 +497,7 @@ public final class KafkaSource: @unchecked Sendable {
         lock.unlock()
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0
+        pendingSince = nil
         guard !kept.isEmpty else { return }
         let batch = KafkaBatch(messages: kept, source: self)
         batch.decode(with: &decoder)
@@ -637,6 +648,7 @@ public final class KafkaSource: @unchecked Sendable {
         var hadDropped = pending.map { Partition(topic: String(cString: rd_kafka_topic_name($0.pointee.rkt)), partition: $0.pointee.partition) }
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0
+        pendingSince = nil
         lock.lock()
         for b in queue[queueHead...] { hadDropped += b.partitions }
         queue.removeAll()
