@@ -43,6 +43,15 @@ func latestRevisions(_ store: SQLiteStore) throws -> [String: PerformanceResult]
     return out
 }
 
+/// Each window's latest revision as text (counts and the bit patterns of every sample), in
+/// window order: two stores with equal lists have bit-identical final figures.
+func finalFigures(_ store: SQLiteStore) throws -> [String] {
+    try latestRevisions(store).values.sorted { $0.key < $1.key }.map { r in
+        "\(r.key.storageKey) n=\(r.predictionCount) labeled=\(r.labeledCount) "
+            + r.samples.map { "\($0.metric)\($0.labels)=\($0.value.bitPattern)" }.sorted().joined(separator: " ")
+    }
+}
+
 func value(_ r: PerformanceResult, _ metric: String, _ labels: [String: String] = [:]) -> Double? {
     r.samples.first { s in s.metric == metric && labels.allSatisfy { s.labels[$0.key] == $0.value } }?.value
 }
@@ -282,14 +291,8 @@ struct DelayedLabelsTests {
             out.split(separator: "\n").first { $0.hasPrefix("labels: ") }?.split(separator: " ", maxSplits: 2).last
         }
         #expect(counters(refRun.stdout) == counters(final.stdout), "\(refRun.stdout)\n---\n\(final.stdout)")
-        func figures(_ s: SQLiteStore) throws -> [String] {
-            try latestRevisions(s).values.sorted { $0.key < $1.key }.map { r in
-                "\(r.key.storageKey) n=\(r.predictionCount) labeled=\(r.labeledCount) "
-                    + r.samples.map { "\($0.metric)\($0.labels)=\($0.value.bitPattern)" }.sorted().joined(separator: " ")
-            }
-        }
-        let fa = try figures(a)
-        let fb = try figures(b)
+        let fa = try finalFigures(a)
+        let fb = try finalFigures(b)
         #expect(fa.count == 8)
         #expect(fa.count == fb.count)
         for (x, y) in zip(fa, fb) where x != y {

@@ -360,14 +360,8 @@ struct KafkaTests {
             b.close()
         }
         #expect(try a.labelJoinCounts() == b.labelJoinCounts())
-        func figures(_ s: SQLiteStore) throws -> [String] {
-            try latestRevisions(s).values.sorted { $0.key < $1.key }.map { r in
-                "\(r.key.storageKey) n=\(r.predictionCount) labeled=\(r.labeledCount) "
-                    + r.samples.map { "\($0.metric)\($0.labels)=\($0.value.bitPattern)" }.sorted().joined(separator: " ")
-            }
-        }
-        let fa = try figures(a)
-        let fb = try figures(b)
+        let fa = try finalFigures(a)
+        let fb = try finalFigures(b)
         #expect(fa.count == 8)
         #expect(fa.count == fb.count)
         for (x, y) in zip(fa, fb) where x != y {

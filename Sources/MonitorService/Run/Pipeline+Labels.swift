@@ -122,7 +122,7 @@ final class LabelJoinRuntime {
             case .file:
                 let file: FileSource
                 do {
-                    file = try FileSource(FileSource.Configuration(name: s.name, target: Self.target(loaded.resolve(s.path.value)),
+                    file = try FileSource(FileSource.Configuration(name: s.name, target: Pipeline.fileTarget(loaded.resolve(s.path.value)),
                                                                    follow: once ? false : s.follow, startAt: s.startAt == .end ? .end : .beginning),
                                           resumeFrom: mine)
                 } catch {
@@ -144,13 +144,6 @@ final class LabelJoinRuntime {
             "sources": "\(labelSources.map(\.name))", "horizon": "\(PrometheusDuration.format(settings.horizon))",
             "min_coverage": "\(settings.minCoverage)", "maturity_rules": "\(rules.rules.count)",
         ])
-    }
-
-    static func target(_ path: String) -> FileSource.Target {
-        var isDir: ObjCBool = false
-        if path.contains(where: { "*?[".contains($0) }) { return .glob(path) }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return .directory(path) }
-        return .file(path)
     }
 
     /// Whether every label up to the predictions' time has been read (or there is nothing more

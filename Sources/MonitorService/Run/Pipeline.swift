@@ -153,18 +153,8 @@ final class Pipeline {
 
     static func fileSource(_ s: SourceSettings, loaded: LoadedConfig, once: Bool, positions: [SourcePosition], decoder: JSONLDecoder,
                            deadLetters: DeadLetterWriter?) throws(ServiceError) -> FileSourceRuntime {
-        let path = loaded.resolve(s.path.value)
-        let target: FileSource.Target
-        var isDir: ObjCBool = false
-        if path.contains(where: { "*?[".contains($0) }) {
-            target = .glob(path)
-        } else if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            target = .directory(path)
-        } else {
-            target = .file(path)
-        }
         let fileConfig = FileSource.Configuration(
-            name: s.name, target: target, follow: once ? false : s.follow,
+            name: s.name, target: fileTarget(loaded.resolve(s.path.value)), follow: once ? false : s.follow,
             startAt: s.startAt == .end ? .end : .beginning)
         let file: FileSource
         do { file = try FileSource(fileConfig, resumeFrom: positions) } catch {
@@ -183,6 +173,14 @@ final class Pipeline {
             throw .config("source \"\(s.name)\": \(error)")
         }
         return KafkaSourceRuntime(settings: s, kafka: kafka, deadLetters: deadLetters)
+    }
+
+    /// A source path as a file source target: a glob, a directory (its `*.jsonl`) or a file.
+    static func fileTarget(_ path: String) -> FileSource.Target {
+        var isDir: ObjCBool = false
+        if path.contains(where: { "*?[".contains($0) }) { return .glob(path) }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return .directory(path) }
+        return .file(path)
     }
 
     /// The consumer settings of a `type: kafka` source, secrets resolved.
