@@ -29,6 +29,8 @@ public struct RunTotals: Sendable {
     public var labelRecords = 0
     /// Windows whose performance awaits maturity at the end of the run.
     public var immatureWindows = 0
+    /// Retraining triggers by what the policy and silences decided.
+    public var triggers: [TriggerStatus: Int] = [:]
 }
 
 /// The streaming pipeline: sources → decoder → windows → series → rules → routing → store
@@ -66,6 +68,8 @@ final class Pipeline {
     let alerting: AlertingPlan?
     var grouper = AlertGrouper()
     var faults: FaultInjection?
+    /// Retraining triggers: the sinks and the policy's state.
+    var triggers: TriggerRuntime
     /// Validity of a window's samples: its slide (seen until the next window of the same
     /// configuration closes).
     let validity: [String: Int64]
@@ -90,6 +94,9 @@ final class Pipeline {
             throw .config("\(config.path): windows: \(error)")
         }
         alerting = loaded.alertsFiles.first.map(AlertingPlan.init)
+        do { triggers = TriggerRuntime(settings: config.registry, stored: try store.triggers(model: nil)) } catch {
+            throw .io("\(store.path): cannot load the retraining triggers: \(error)")
+        }
 
         // Resume.
         let checkpoint: LoadedCheckpoint
@@ -295,7 +302,7 @@ final class Pipeline {
     }
 
     /// Queues an evaluation's transitions for the next checkpoint, counts and logs them.
-    func record(_ evaluation: RuleSetEvaluation, at time: Timestamp) {
+    func record(_ evaluation: RuleSetEvaluation, at time: Timestamp, samples: LatestSamples? = nil) {
         for e in evaluation.errors { logger.error("rule evaluation failed", metadata: ["rule": "\(e)"]) }
         for t in evaluation.transitions {
             pending.transitions.append(t)
@@ -307,6 +314,7 @@ final class Pipeline {
                 "rule.name": "\(t.alert.rule)", "alert.labels": "\(t.alert.labels)", "value": "\(t.alert.value)",
                 "at": "\(t.at)", "from": "\(t.from.rawValue)"])
         }
+        recordTriggers(evaluation.transitions, samples: samples ?? latest)
         if let plan = alerting {
             grouper.ingest(evaluation.transitions, plan: plan)
             // Event time has reached the watermark (≥ this window's end plus the allowed
