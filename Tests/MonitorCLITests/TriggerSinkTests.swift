@@ -1,0 +1,145 @@
+import Foundation
+import MonitorCore
+import MonitorStore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The webhook, Kafka and file trigger sinks end to end (no MLflow needed), and the
+/// visibility of triggers: `monitor triggers list` and `/metrics`-style counts.
+@Suite("Retraining trigger sinks: webhook, Kafka, file", .serialized)
+struct TriggerSinkTests {
+    /// A Standard Webhooks secret (16 random-looking bytes, base64): test-only.
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+    @Test("webhook: a signed POST whose signature the independent standardwebhooks package verifies; webhook-id is the trigger id")
+    func signedWebhook() throws {
+        let dir = try TempDir()
+        let python = MonitorProcess.packageRoot.appendingPathComponent(".venv-webhooks/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/setup: \(python) is missing")
+        let receiver = try WebhookReceiverProcess(dir: dir, secret: Self.secret, python: python)
+        try #require(receiver.port > 0, "the receiver did not start")
+        let config = try writeTriggerScenario(dir, registry: """
+              webhook:
+                url: http://127.0.0.1:\(receiver.port)/retrain
+                secret: ${TRIGGER_SECRET}
+                allowlist: [127.0.0.0/8]
+            """)
+        let run = try runMonitor(["run", "--config", config, "--once"], environment: ["TRIGGER_SECRET": Self.secret])
+        #expect(run.code == 0, "\(run.stderr.suffix(3000))")
+        let t = try #require(try storedTriggers(dir).first)
+        #expect(waitUntil(seconds: 10) { !receiver.requests.isEmpty })
+        let requests = receiver.requests
+        try #require(requests.count == 1, "\(requests.map(\.id))")
+        #expect(requests[0].id == t.trigger.id)
+        #expect(requests[0].body == t.payload, "the stored payload is sent byte for byte")
+        #expect(requests[0].headers["webhook-signature"]?.hasPrefix("v1,") == true)
+        let log = try String(contentsOfFile: receiver.log, encoding: .utf8)
+        #expect(log.contains("\"verified\": true"), "\(log)")
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(t.payload.utf8)) as? [String: Any])
+        for key in ["trigger_id", "model", "version", "rule", "expression", "series", "window", "reason", "fired_at", "labels", "reference"] {
+            #expect(payload[key] != nil, "payload lacks \(key): \(t.payload)")
+        }
+    }
+
+    @Test("an unsigned secret reference that is not set fails the start with a clear error")
+    func missingSecret() throws {
+        let dir = try TempDir()
+        let config = try writeTriggerScenario(dir, registry: """
+              webhook:
+                url: http://127.0.0.1:9/retrain
+                secret: ${NO_SUCH_TRIGGER_SECRET}
+            """)
+        let run = try runMonitor(["run", "--config", config, "--once"])
+        #expect(run.code == 1)
+        #expect(run.stderr.contains("registry.webhook.secret: environment variable NO_SUCH_TRIGGER_SECRET is not set"), "\(run.stderr)")
+    }
+
+    @Test("kafka: the trigger is produced (idempotent producer) and a test consumer reads it from the mock cluster")
+    func kafka() throws {
+        let mock = try KafkaMock(brokers: 3)
+        try mock.send("topic retrain-triggers 3")
+        let dir = try TempDir()
+        let config = try writeTriggerScenario(dir, registry: """
+              kafka:
+                brokers: \(mock.bootstrap)
+                topic: retrain-triggers
+                timeout: 10s
+            """)
+        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        #expect(run.code == 0, "\(run.stderr.suffix(3000))")
+        let t = try #require(try storedTriggers(dir).first)
+        #expect(try triggerOutbox(dir).map(\.state) == [.delivered])
+        let out = dir.path("consumed.jsonl")
+        #expect(try mock.send("consume retrain-triggers \(out)") == "1")
+        let line = try String(contentsOfFile: out, encoding: .utf8).trimmingCharacters(in: .newlines)
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+        #expect(message["key"] as? String == "fraud")
+        #expect((message["headers"] as? [String: String])?["trigger-id"] == t.trigger.id)
+        let value = try #require(message["value"] as? [String: Any])
+        #expect(value["trigger_id"] as? String == t.trigger.id && value["model"] as? String == "fraud")
+    }
+
+    @Test("file sink, cooldown and list: one trigger delivered, later firings suppressed with the reason")
+    func fileSinkAndPolicy() throws {
+        let dir = try TempDir()
+        // A cooldown of 2h and room for 5 open triggers: the alert on amount fires once per
+        // window of a second rule too, so the policy has something to suppress.
+        let config = try writeTriggerScenario(dir, registry: """
+              cooldown: 2h
+              max_open_triggers: 5
+              file: {path: triggers.jsonl}
+            """)
+        _ = try dir.write("retrain.yaml", """
+            groups:
+              - name: retraining
+                rules:
+                  - alert: AmountDrift
+                    expr: psi{feature="amount"} > 0.2
+                    actions: [retrain]
+                  - alert: AmountShift
+                    expr: wasserstein_normed{feature="amount"} > 0.1
+                    actions: [retrain]
+            """)
+        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        #expect(run.code == 0, "\(run.stderr.suffix(3000))")
+        let records = try storedTriggers(dir)
+        let emitted = records.filter { $0.status == .emitted }
+        let suppressed = records.filter { $0.status == .suppressed }
+        try #require(emitted.count == 1, "\(records.map { ($0.trigger.rule, $0.status, $0.statusReason ?? "") })")
+        try #require(!suppressed.isEmpty, "\(records.map { ($0.trigger.rule, $0.status) })")
+        #expect(suppressed.allSatisfy { ($0.statusReason ?? "").hasPrefix("cooldown: model \"fraud\" had trigger \(emitted[0].trigger.id)") })
+        let lines = try String(contentsOfFile: dir.path("triggers.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains(emitted[0].trigger.id))
+
+        let list = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "fraud"])
+        #expect(list.code == 0, list.stderr)
+        #expect(list.stdout.contains("suppressed") && list.stdout.contains("reason: cooldown"), "\(list.stdout)")
+        #expect(list.stdout.contains("file: delivered"), "\(list.stdout)")
+        let none = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "churn"])
+        #expect(none.stdout == "no retraining triggers\n")
+        let json = try MonitorProcess.run(["triggers", "list", "--store", dir.path("monitor.db"), "--format", "json"])
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == records.count)
+        #expect(items.contains { $0["status"] as? String == "emitted" && $0["state"] as? String == "delivered" })
+    }
+
+    @Test("a silence covering the alert silences the trigger (recorded, not sent)")
+    func silenced() throws {
+        let dir = try TempDir()
+        let config = try writeTriggerScenario(dir, registry: "  file: {path: triggers.jsonl}")
+        let add = try MonitorProcess.run(["silence", "add", "--config", config, "alertname=AmountDrift", "--duration", "1h",
+                                          "--comment", "retraining already running"])
+        #expect(add.code == 0, add.stderr)
+        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        #expect(run.code == 0, "\(run.stderr.suffix(3000))")
+        let records = try storedTriggers(dir)
+        try #require(records.count == 1)
+        #expect(records[0].status == .silenced)
+        #expect(records[0].statusReason?.contains("retraining already running") == true, "\(records[0].statusReason ?? "")")
+        #expect(try triggerOutbox(dir).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("triggers.jsonl")))
+    }
+}
