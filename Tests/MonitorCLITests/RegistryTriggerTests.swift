@@ -105,7 +105,7 @@ struct MLflowTriggerTests {
         let outbox = try triggerOutbox(dir)
         #expect(outbox.map(\.state) == [.delivered], "\(outbox)")
         let list = try MonitorProcess.run(["triggers", "list", "--config", config])
-        #expect(list.code == 0, list.stderr)
+        #expect(list.code == 0, "\(list.stderr)")
         #expect(list.stdout.contains(t.id) && list.stdout.contains("delivered") && list.stdout.contains("mlflow: delivered, 1 attempt(s)"),
                 "\(list.stdout)")
     }

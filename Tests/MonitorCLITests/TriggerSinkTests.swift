@@ -75,7 +75,7 @@ struct TriggerSinkTests {
         let out = dir.path("consumed.jsonl")
         #expect(try mock.send("consume retrain-triggers \(out)") == "1")
         let line = try String(contentsOfFile: out, encoding: .utf8).trimmingCharacters(in: .newlines)
-        let message = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
         #expect(message["key"] as? String == "fraud")
         #expect((message["headers"] as? [String: String])?["trigger-id"] == t.trigger.id)
         let value = try #require(message["value"] as? [String: Any])
@@ -115,7 +115,7 @@ struct TriggerSinkTests {
         #expect(lines.count == 1 && lines[0].contains(emitted[0].trigger.id))
 
         let list = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "fraud"])
-        #expect(list.code == 0, list.stderr)
+        #expect(list.code == 0, "\(list.stderr)")
         #expect(list.stdout.contains("suppressed") && list.stdout.contains("reason: cooldown"), "\(list.stdout)")
         #expect(list.stdout.contains("file: delivered"), "\(list.stdout)")
         let none = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "churn"])
@@ -132,7 +132,7 @@ struct TriggerSinkTests {
         let config = try writeTriggerScenario(dir, registry: "  file: {path: triggers.jsonl}")
         let add = try MonitorProcess.run(["silence", "add", "--config", config, "alertname=AmountDrift", "--duration", "1h",
                                           "--comment", "retraining already running"])
-        #expect(add.code == 0, add.stderr)
+        #expect(add.code == 0, "\(add.stderr)")
         let run = try MonitorProcess.run(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let records = try storedTriggers(dir)
