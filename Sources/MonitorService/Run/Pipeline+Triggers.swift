@@ -96,7 +96,7 @@ extension Pipeline {
             for sink in triggers.sinks {
                 pending.notifications.append(OutboxNotification(
                     id: TriggerOutbox.rowID(trigger: trigger.id, sink: sink), receiver: TriggerOutbox.receiver, integration: sink,
-                    groupKey: trigger.model, status: "retrain", payload: payload, createdAt: t.at, enqueuedAt: wallNow))
+                    groupKey: trigger.model, status: "firing", payload: payload, createdAt: t.at, enqueuedAt: wallNow))
             }
         }
         pending.triggers.append(TriggerRecord(trigger: trigger, status: status, statusReason: why, alertKey: alertKey, createdAt: wallNow,
