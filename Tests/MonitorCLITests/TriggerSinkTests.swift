@@ -108,11 +108,28 @@ struct TriggerSinkTests {
         let records = try storedTriggers(dir)
         let emitted = records.filter { $0.status == .emitted }
         let suppressed = records.filter { $0.status == .suppressed }
-        try #require(emitted.count == 1, "\(records.map { ($0.trigger.rule, $0.status, $0.statusReason ?? "") })")
-        try #require(!suppressed.isEmpty, "\(records.map { ($0.trigger.rule, $0.status) })")
-        #expect(suppressed.allSatisfy { ($0.statusReason ?? "").hasPrefix("cooldown: model \"fraud\" had trigger \(emitted[0].trigger.id)") })
+        let summary = records.map { ($0.trigger.rule, $0.trigger.firedAt, $0.status, $0.statusReason ?? "") }
+        try #require(!emitted.isEmpty && !suppressed.isEmpty, "\(summary)")
+        // Replay the decisions: emitted ones are at least 2h apart (the first is free); each
+        // suppressed one is within 2h of the last emitted one before it, and says so.
+        let cooldown: Int64 = 2 * 3_600_000
+        var last: TriggerRecord?
+        for r in records {
+            let at = r.trigger.firedAtMilliseconds
+            switch r.status {
+            case .emitted:
+                if let l = last { #expect(at - l.trigger.firedAtMilliseconds >= cooldown, "\(summary)") }
+                last = r
+            case .suppressed:
+                let l = try #require(last, "suppressed before any emitted: \(summary)")
+                #expect(at - l.trigger.firedAtMilliseconds < cooldown, "\(summary)")
+                #expect((r.statusReason ?? "").hasPrefix("cooldown: model \"fraud\" had trigger \(l.trigger.id)"), "\(summary)")
+            case .silenced:
+                Issue.record("no silence here: \(summary)")
+            }
+        }
         let lines = try String(contentsOfFile: dir.path("triggers.jsonl"), encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 1 && lines[0].contains(emitted[0].trigger.id))
+        #expect(lines.count == emitted.count && zip(lines, emitted).allSatisfy { $0.contains($1.trigger.id) })
 
         let list = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "fraud"])
         #expect(list.code == 0, "\(list.stderr)")
