@@ -29,7 +29,7 @@ extension Database {
         try connection.query(
             """
             SELECT id, status, status_reason, alert_key, created_at, closed_at, payload FROM triggers
-            WHERE ?1 IS NULL OR model = ?1 ORDER BY fired_at, id
+            WHERE ?1 IS NULL OR model = ?1 ORDER BY fired_at, rowid
             """, model
         ) { row in
             guard let status = TriggerStatus(rawValue: row.text(1)) else {

@@ -248,6 +248,7 @@ public protocol PerformanceStore: Sendable {
 
 /// Retraining triggers (DESIGN §9). Rows are inserted by ``CheckpointStore/commit(_:)``.
 public protocol TriggerStore: Sendable {
-    /// Triggers of one model (all when nil), oldest firing first.
+    /// Triggers of one model (all when nil), oldest firing first; triggers of one instant in the
+    /// order they were decided.
     func triggers(model: String?) throws -> [TriggerRecord]
 }
