@@ -143,6 +143,53 @@ struct TriggerSinkTests {
         #expect(items.contains { $0["status"] as? String == "emitted" && $0["state"] as? String == "delivered" })
     }
 
+    @Test("/metrics counts triggers by model, sink and status, and passes promtool check metrics")
+    func metrics() throws {
+        let dir = try TempDir()
+        let port = freeLoopbackPort()
+        var config = try writeTriggerScenario(dir, registry: "  cooldown: 2h\n  max_open_triggers: 5\n  file: {path: triggers.jsonl}")
+        _ = try dir.write("retrain.yaml", """
+            groups:
+              - name: retraining
+                rules:
+                  - alert: AmountDrift
+                    expr: psi{feature="amount"} > 0.2
+                    actions: [retrain]
+                  - alert: AmountShift
+                    expr: wasserstein_normed{feature="amount"} > 0.1
+                    actions: [retrain]
+            """)
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "http: {listen: \"\"}", with: "http: {listen: \"127.0.0.1:\(port)\"}")
+        config = try dir.write("monitor.yaml", text)
+        let service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
+        defer { _ = service.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        let delivered = #"monitor_retrain_triggers_total{model="fraud",sink="file",status="delivered"}"#
+        #expect(waitUntil(seconds: 90) { httpGet(base + "/metrics")?.1.contains(delivered) == true }, "\(service.log.suffix(3000))")
+        // Everything the data holds has been read and decided once the last window closed; wait
+        // for the stored decisions to settle, then compare the counters with the store.
+        var records: [TriggerRecord] = []
+        #expect(waitUntil(seconds: 60) {
+            records = (try? storedTriggers(dir)) ?? []
+            let body = httpGet(base + "/metrics")?.1 ?? ""
+            let emitted = records.filter { $0.status == .emitted }.count
+            return emitted > 0 && metricValue(body, #"monitor_retrain_triggers_total{model="fraud",sink="file",status="delivered"}"#) == Double(emitted)
+        })
+        let body = try #require(httpGet(base + "/metrics")).1
+        let emitted = records.filter { $0.status == .emitted }.count
+        let suppressed = records.filter { $0.status == .suppressed }.count
+        #expect(metricValue(body, #"monitor_retrain_triggers_total{model="fraud",sink="file",status="enqueued"}"#) == Double(emitted), "\(body)")
+        #expect(metricValue(body, #"monitor_retrain_triggers_total{model="fraud",sink="file",status="delivered"}"#) == Double(emitted))
+        if suppressed > 0 {
+            #expect(metricValue(body, #"monitor_retrain_triggers_total{model="fraud",sink="file",status="suppressed"}"#) == Double(suppressed))
+        }
+        #expect(!body.contains("receiver=\"@registry\""), "trigger rows are not counted as notifications")
+        let promtool = try #require(try runTool("/usr/bin/promtool", ["check", "metrics"], stdin: body), "promtool is not installed")
+        #expect(promtool.0 == 0, "promtool check metrics:\n\(promtool.1)")
+        #expect(service.terminate() == 0)
+    }
+
     @Test("a silence covering the alert silences the trigger (recorded, not sent)")
     func silenced() throws {
         let dir = try TempDir()
