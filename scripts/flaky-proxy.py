@@ -5,7 +5,7 @@
 
 Answers the first N requests with STATUS (an outage of the registry), then forwards every
 request to the upstream unchanged and relays its answer. Each request is appended to LOG as one
-JSON line: {"method", "path", "body", "status"}. Standard library only.
+JSON line: {"method", "path", "body", "status", "authorization"} (test credentials only). Standard library only.
 """
 import argparse
 import json
@@ -51,7 +51,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
         if args.log:
             with lock, open(args.log, "a") as f:
-                f.write(json.dumps({"method": self.command, "path": self.path, "body": body.decode("utf-8", "replace"), "status": status}) + "\n")
+                f.write(json.dumps({"method": self.command, "path": self.path, "body": body.decode("utf-8", "replace"), "status": status,
+                                    "authorization": self.headers.get("Authorization")}) + "\n")
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))

@@ -175,12 +175,13 @@ final class FlakyProxy {
         self.port = port
     }
 
-    /// Logged requests: (method, path, body, status).
-    var requests: [(method: String, path: String, body: String, status: Int)] {
+    /// Logged requests: (method, path, body, status, the Authorization header).
+    var requests: [(method: String, path: String, body: String, status: Int, authorization: String?)] {
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return (o["method"] as? String ?? "", o["path"] as? String ?? "", o["body"] as? String ?? "", o["status"] as? Int ?? 0)
+            return (o["method"] as? String ?? "", o["path"] as? String ?? "", o["body"] as? String ?? "", o["status"] as? Int ?? 0,
+                    o["authorization"] as? String)
         }
     }
 

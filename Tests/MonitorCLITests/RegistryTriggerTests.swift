@@ -128,6 +128,28 @@ struct MLflowTriggerTests {
         #expect(try mlflow.modelTagsAndAliases(name).aliases["retrain-requested"] == "2")
     }
 
+    @Test("credentials: a bearer token from the environment, basic auth with the password from a file")
+    func credentials() throws {
+        let mlflow = try MLflowServer.require()
+        for (name, auth, env, expected) in [
+            ("fraud-bearer", "    token: ${MLFLOW_TEST_TOKEN}", ["MLFLOW_TEST_TOKEN": "t0k3n"], "Bearer t0k3n"),
+            ("fraud-basic", "    username: monitor\n    password_file: mlflow-password", [:],
+             "Basic " + Data("monitor:s3cret pw".utf8).base64EncodedString()),
+        ] {
+            try mlflow.createModel(name, versions: 3)
+            let dir = try TempDir()
+            _ = try dir.write("mlflow-password", "s3cret pw\n")
+            let proxy = try FlakyProxy(dir: dir, upstream: mlflow.base, fail: 0)
+            let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name, extra: auth))
+            let run = try runMonitor(["run", "--config", config, "--once"], environment: env)
+            #expect(run.code == 0, "\(run.stderr.suffix(3000))")
+            #expect(!run.stderr.contains("t0k3n") && !run.stderr.contains("s3cret"), "a secret reached the log")
+            let requests = proxy.requests
+            #expect(!requests.isEmpty && requests.allSatisfy { $0.authorization == expected }, "\(requests.map(\.authorization))")
+            #expect(try mlflow.versionTags(name, "3")["monitor.retrain.trigger_id"] != nil)
+        }
+    }
+
     @Test("MLflow answering 500, then back: the trigger is delivered once it returns")
     func serverErrorsThenBack() throws {
         let mlflow = try MLflowServer.require()

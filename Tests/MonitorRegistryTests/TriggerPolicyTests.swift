@@ -135,6 +135,20 @@ struct TriggerPolicyTests {
         #expect(a.hasPrefix("trg_") && a.count == 36)
     }
 
+    /// The value as the reason shows it (the exact value is in `value`).
+    @Test("the reason rounds the value: integers stay integers, 4 decimals from 1, 6 below", arguments: [
+        (3.0, "returned 3"), (1.23456789, "returned 1.2346"), (0.123456789, "returned 0.123457"), (250.5, "returned 250.5"),
+        (1e-9, "returned 1e-09"),  // would round to 0: shown as is
+    ])
+    func reasonValue(_ value: Double, _ expected: String) {
+        let alert = Alert(group: "g", rule: "R", labels: ["alertname": "R", "model": "m"], annotations: [:], state: .firing, value: value,
+                          activeAt: Self.at(0), lastSeenAt: Self.at(0))
+        let t = RetrainTrigger(firing: AlertTransition(alert: alert, from: .pending, to: .firing, at: Self.at(0)), expression: "x",
+                               series: [], windowStart: nil, reference: nil)
+        #expect(t.reason.hasSuffix(expected), "\(t.reason)")
+        #expect(t.value == value)
+    }
+
     @Test("the trigger carries model, version, window and a reason naming rule, model and value")
     func triggerFields() {
         let alert = Alert(group: "g", rule: "DatasetDrift", labels: ["alertname": "DatasetDrift", "model": "fraud", "version": "3", "window": "1h"],

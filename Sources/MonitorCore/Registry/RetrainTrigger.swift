@@ -111,12 +111,15 @@ public struct RetrainTrigger: Hashable, Sendable, Codable {
         return "trg_" + digest.prefix(32)
     }
 
-    /// A short decimal rendering (up to 6 significant digits) for the reason sentence.
+    /// A short decimal rendering for the reason sentence: integers as integers, otherwise
+    /// rounded to 4 decimals (6 below 1, where drift statistics live); the exact value is in
+    /// `value`.
     static func format(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        let scale = 1_000_000.0
-        let magnitude = abs(x) >= 1 ? 1.0 : scale
-        return String((x * magnitude).rounded() / magnitude)
+        guard abs(x) < 1e15 else { return String(x) }
+        let scale = abs(x) >= 1 ? 10_000.0 : 1_000_000.0
+        let r = (x * scale).rounded() / scale
+        return r == 0 ? String(x) : String(r)
     }
 }
 

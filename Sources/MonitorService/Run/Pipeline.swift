@@ -121,6 +121,17 @@ final class Pipeline {
         try rebuildLatestSamples()
         labels = try LabelJoinRuntime(loaded: loaded, store: store, checkpoint: checkpoint, rules: maturityRules,
                                       lastEvaluation: maturityEvaluated, once: once, logger: logger)
+        // A trigger is open while its alert fires; one whose alert is gone from the restored
+        // state (its rule was removed or changed) is closed now, or it would hold its model's
+        // max_open_triggers forever.
+        let firing = Set(allAlerts.filter { $0.state == .firing }.map(TriggerRecord.alertKey))
+        for (model, open) in triggers.policy.open {
+            for (key, id) in open.sorted(by: { $0.key < $1.key }) where !firing.contains(key) {
+                _ = triggers.policy.close(alertKey: key, model: model)
+                pending.triggerClosures.append(TriggerClosure(triggerID: id, at: checkpoint.at ?? Timestamp(milliseconds: 0)))
+                pendingDirty = true
+            }
+        }
         if labels == nil, !maturityRules.rules.isEmpty {
             logger.warning("rules read performance series but no label source is configured: they never fire",
                            metadata: ["rules": "\(maturityRules.rules.map(\.name))"])
