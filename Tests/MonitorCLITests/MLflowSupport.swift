@@ -50,27 +50,34 @@ final class MLflowServer: @unchecked Sendable {
         return true
     }()
 
-    /// The one server of this test process.
-    static let shared: Result<MLflowServer, Unavailable> = {
-        do { return .success(try MLflowServer()) } catch let e as Unavailable { return .failure(e) } catch {
+    /// The one server of this test process, started by the first test that asks (without
+    /// holding a thread of the test pool while it starts: MLflow takes ~40 s).
+    static let starting = Task { () -> Result<MLflowServer, Unavailable> in
+        do { return .success(try await MLflowServer.start()) } catch let e as Unavailable { return .failure(e) } catch {
             return .failure(Unavailable(description: "\(error)", notInstallable: false))
         }
-    }()
+    }
 
     /// The server, or a test failure explaining why there is none.
-    static func require() throws -> MLflowServer {
-        switch shared {
+    static func require() async throws -> MLflowServer {
+        switch await starting.value {
         case .success(let s): return s
         case .failure(let e): throw e
         }
     }
 
-    private init() throws {
+    private init(port: Int, dir: TempDir, process: Process) {
+        self.port = port
+        self.dir = dir
+        self.process = process
+    }
+
+    private static func start() async throws -> MLflowServer {
         guard FileManager.default.isExecutableFile(atPath: Self.venv.appendingPathComponent("bin/mlflow").path) else {
             throw Unavailable(description: "\(Self.venv.path)/bin/mlflow is missing: run scripts/setup (it installs MLflow)", notInstallable: false)
         }
-        dir = try TempDir()
-        process = Process()
+        let dir = try TempDir()
+        let process = Process()
         process.executableURL = MonitorProcess.packageRoot.appendingPathComponent("scripts/mlflow-server")
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -83,7 +90,7 @@ final class MLflowServer: @unchecked Sendable {
             if let t = try? String(contentsOfFile: dir.path("mlflow/port"), encoding: .utf8), let p = Int(t.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 port = p
             } else {
-                usleep(250_000)
+                try await Task.sleep(for: .milliseconds(250))
             }
         }
         guard port > 0 else {
@@ -91,7 +98,7 @@ final class MLflowServer: @unchecked Sendable {
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
             throw Unavailable(description: "mlflow server did not start within 180 s: \(log.suffix(1500))", notInstallable: false)
         }
-        self.port = port
+        return MLflowServer(port: port, dir: dir, process: process)
     }
 
     /// One REST call to `/api/2.0/mlflow/<endpoint>`; the decoded JSON object.
@@ -195,20 +202,39 @@ final class FlakyProxy {
     deinit { stop() }
 }
 
-/// Runs `monitor` with extra environment (fault injection), capturing output.
-func runMonitor(_ args: [String], environment: [String: String] = [:]) throws -> MonitorProcess.Result {
+/// Runs `monitor` without holding a thread of the test pool while it runs (output goes to
+/// files; the exit is awaited): long end-to-end suites must not starve the async tests that run
+/// beside them (the pool has one thread per core).
+func runMonitorAsync(_ args: [String], environment: [String: String] = [:]) async throws -> MonitorProcess.Result {
+    let dir = try TempDir()
+    let outPath = dir.path("stdout")
+    let errPath = dir.path("stderr")
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
     let p = Process()
     p.executableURL = MonitorProcess.binary
     p.arguments = args
     p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+        p.terminationHandler = { _ in cont.resume() }
+        do { try p.run() } catch {
+            p.terminationHandler = nil
+            cont.resume()
+        }
+    }
     let code = p.terminationReason == .uncaughtSignal ? -p.terminationStatus : p.terminationStatus
-    return MonitorProcess.Result(code: code, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return MonitorProcess.Result(code: code, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                                 stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+}
+
+/// `waitUntil` for async tests: polls without blocking a thread.
+func waitUntilAsync(seconds: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return condition()
 }

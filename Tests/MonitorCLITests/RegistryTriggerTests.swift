@@ -5,8 +5,8 @@ import Testing
 
 /// Simulated data whose `amount` drifts from 2026-11-01T12:00Z, and a rule that asks for a
 /// retraining when its PSI passes 0.2: exactly one firing (the alert keeps firing afterwards).
-func writeTriggerScenario(_ dir: TempDir, registry: String, schema: String = "") throws -> String {
-    let sim = try MonitorProcess.run([
+func writeTriggerScenario(_ dir: TempDir, registry: String, schema: String = "") async throws -> String {
+    let sim = try await runMonitorAsync([
         "simulate", "--out", dir.path("data"), "--rows", "12000", "--reference-rows", "6000", "--seed", "71",
         "--duration", "1d", "--drift-start", "2026-11-01T12:00:00Z", "--drift", "amount:shift=1.0",
     ])
@@ -70,13 +70,13 @@ func triggerOutbox(_ dir: TempDir) throws -> [OutboxEntry] {
 @Suite("Retraining triggers reach a real MLflow registry", .serialized, .enabled(if: MLflowServer.installable, "MLflow could not be installed (see .venv-mlflow.failed)"))
 struct MLflowTriggerTests {
     @Test("a firing retrain rule tags the model version and the registered model, and sets the alias")
-    func endToEnd() throws {
-        let mlflow = try MLflowServer.require()
+    func endToEnd() async throws {
+        let mlflow = try await MLflowServer.require()
         let name = "fraud-e2e"
         try mlflow.createModel(name, versions: 3)
         let dir = try TempDir()
-        let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: mlflow.base, name: name))
-        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: mlflow.base, name: name))
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         #expect(run.stdout.contains("retraining triggers: 1 emitted"), "\(run.stdout)")
 
@@ -104,22 +104,22 @@ struct MLflowTriggerTests {
 
         let outbox = try triggerOutbox(dir)
         #expect(outbox.map(\.state) == [.delivered], "\(outbox)")
-        let list = try MonitorProcess.run(["triggers", "list", "--config", config])
+        let list = try await runMonitorAsync(["triggers", "list", "--config", config])
         #expect(list.code == 0, "\(list.stderr)")
         #expect(list.stdout.contains(t.id) && list.stdout.contains("delivered") && list.stdout.contains("mlflow: delivered, 1 attempt(s)"),
                 "\(list.stdout)")
     }
 
     @Test("without a version label the version comes from the version_alias (champion)")
-    func versionFromAlias() throws {
-        let mlflow = try MLflowServer.require()
+    func versionFromAlias() async throws {
+        let mlflow = try await MLflowServer.require()
         let name = "fraud-alias"
         try mlflow.createModel(name, versions: 3, aliases: ["champion": "2"])
         let dir = try TempDir()
         // The events' version field is read from a path they do not have: no version label.
-        let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: mlflow.base, name: name, extra: "    version_alias: champion"),
+        let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: mlflow.base, name: name, extra: "    version_alias: champion"),
                                               schema: "schema: {version: no_such_field}")
-        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let t = try #require(try storedTriggers(dir).first).trigger
         #expect(t.version == nil)
@@ -129,8 +129,8 @@ struct MLflowTriggerTests {
     }
 
     @Test("credentials: a bearer token from the environment, basic auth with the password from a file")
-    func credentials() throws {
-        let mlflow = try MLflowServer.require()
+    func credentials() async throws {
+        let mlflow = try await MLflowServer.require()
         for (name, auth, env, expected) in [
             ("fraud-bearer", "    token: ${MLFLOW_TEST_TOKEN}", ["MLFLOW_TEST_TOKEN": "t0k3n"], "Bearer t0k3n"),
             ("fraud-basic", "    username: monitor\n    password_file: mlflow-password", [:],
@@ -140,8 +140,8 @@ struct MLflowTriggerTests {
             let dir = try TempDir()
             _ = try dir.write("mlflow-password", "s3cret pw\n")
             let proxy = try FlakyProxy(dir: dir, upstream: mlflow.base, fail: 0)
-            let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name, extra: auth))
-            let run = try runMonitor(["run", "--config", config, "--once"], environment: env)
+            let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name, extra: auth))
+            let run = try await runMonitorAsync(["run", "--config", config, "--once"], environment: env)
             #expect(run.code == 0, "\(run.stderr.suffix(3000))")
             #expect(!run.stderr.contains("t0k3n") && !run.stderr.contains("s3cret"), "a secret reached the log")
             let requests = proxy.requests
@@ -151,15 +151,15 @@ struct MLflowTriggerTests {
     }
 
     @Test("MLflow answering 500, then back: the trigger is delivered once it returns")
-    func serverErrorsThenBack() throws {
-        let mlflow = try MLflowServer.require()
+    func serverErrorsThenBack() async throws {
+        let mlflow = try await MLflowServer.require()
         let name = "fraud-500"
         try mlflow.createModel(name, versions: 3)
         let dir = try TempDir()
         let proxy = try FlakyProxy(dir: dir, upstream: mlflow.base, fail: 3, status: 500)
         try #require(proxy.port > 0)
-        let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name))
-        let run = try MonitorProcess.run(["run", "--config", config, "--once", "--delivery-deadline", "60s"])
+        let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name))
+        let run = try await runMonitorAsync(["run", "--config", config, "--once", "--delivery-deadline", "60s"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let t = try #require(try storedTriggers(dir).first).trigger
         let store = try SQLiteStore(path: dir.path("monitor.db"))
@@ -171,27 +171,27 @@ struct MLflowTriggerTests {
     }
 
     @Test("MLflow down, then back: the trigger waits in the outbox and the next run delivers it")
-    func downThenBack() throws {
-        let mlflow = try MLflowServer.require()
+    func downThenBack() async throws {
+        let mlflow = try await MLflowServer.require()
         let name = "fraud-down"
         try mlflow.createModel(name, versions: 3)
         let dir = try TempDir()
         let port = freeLoopbackPort()
-        let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(port)", name: name))
+        let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(port)", name: name))
         // Nothing listens: connection refused at every attempt until the deadline.
-        let down = try MonitorProcess.run(["run", "--config", config, "--once", "--delivery-deadline", "3s"])
+        let down = try await runMonitorAsync(["run", "--config", config, "--once", "--delivery-deadline", "3s"])
         #expect(down.code == 0, "\(down.stderr.suffix(3000))")
         #expect(down.stdout.contains("still pending (sent by the next run): 1"), "\(down.stdout)")
         let t = try #require(try storedTriggers(dir).first).trigger
         #expect(try triggerOutbox(dir).map(\.state) == [.pending])
         #expect(try mlflow.versionTags(name, "3")["monitor.retrain.trigger_id"] == nil)
-        let pending = try MonitorProcess.run(["triggers", "list", "--config", config])
+        let pending = try await runMonitorAsync(["triggers", "list", "--config", config])
         #expect(pending.stdout.contains("pending") && pending.stdout.contains("last error"), "\(pending.stdout)")
 
         // MLflow comes back on that address; the next run delivers what waited.
         let proxy = try FlakyProxy(dir: dir, upstream: mlflow.base, fail: 0, port: port)
         try #require(proxy.port == port)
-        let back = try MonitorProcess.run(["run", "--config", config, "--once", "--delivery-deadline", "120s"])
+        let back = try await runMonitorAsync(["run", "--config", config, "--once", "--delivery-deadline", "120s"])
         #expect(back.code == 0, "\(back.stderr.suffix(3000))")
         #expect(try triggerOutbox(dir).map(\.state) == [.delivered])
         #expect(try storedTriggers(dir).map(\.trigger.id) == [t.id], "no second trigger: the firing was not replayed")
@@ -199,23 +199,23 @@ struct MLflowTriggerTests {
     }
 
     @Test("kill -9 between commit and delivery: delivered after restart, same trigger id, tags set once")
-    func killBetweenCommitAndDelivery() throws {
-        let mlflow = try MLflowServer.require()
+    func killBetweenCommitAndDelivery() async throws {
+        let mlflow = try await MLflowServer.require()
         let name = "fraud-kill"
         try mlflow.createModel(name, versions: 3)
         let dir = try TempDir()
         let proxy = try FlakyProxy(dir: dir, upstream: mlflow.base, fail: 0)
         try #require(proxy.port > 0)
-        let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name))
+        let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name))
         // The process kills itself right after the checkpoint that wrote the trigger's outbox row.
-        let crashed = try runMonitor(["run", "--config", config, "--once"], environment: ["MONITOR_FAULT_INJECTION": "after-commit:1"])
+        let crashed = try await runMonitorAsync(["run", "--config", config, "--once"], environment: ["MONITOR_FAULT_INJECTION": "after-commit:1"])
         #expect(crashed.code == -SIGKILL, "expected a SIGKILL, got \(crashed.code): \(crashed.stderr.suffix(2000))")
         let before = try storedTriggers(dir)
         try #require(before.count == 1)
         #expect(try triggerOutbox(dir).map(\.state) == [.pending], "committed, not yet delivered")
         #expect(proxy.requests.isEmpty, "nothing was sent before the kill: \(proxy.requests.map(\.path))")
 
-        let restarted = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let restarted = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(restarted.code == 0, "\(restarted.stderr.suffix(3000))")
         let after = try storedTriggers(dir)
         #expect(after.map(\.trigger.id) == before.map(\.trigger.id), "the replay yields the same trigger, once")
@@ -228,17 +228,17 @@ struct MLflowTriggerTests {
     }
 
     @Test("kill -9 after MLflow answered, before the delivery was recorded: redelivered with the same trigger id")
-    func killAfterSend() throws {
-        let mlflow = try MLflowServer.require()
+    func killAfterSend() async throws {
+        let mlflow = try await MLflowServer.require()
         let name = "fraud-resend"
         try mlflow.createModel(name, versions: 3)
         let dir = try TempDir()
         let proxy = try FlakyProxy(dir: dir, upstream: mlflow.base, fail: 0)
-        let config = try writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name))
-        let crashed = try runMonitor(["run", "--config", config, "--once"], environment: ["MONITOR_FAULT_INJECTION": "after-send:1"])
+        let config = try await writeTriggerScenario(dir, registry: mlflowRegistry(url: "http://127.0.0.1:\(proxy.port)", name: name))
+        let crashed = try await runMonitorAsync(["run", "--config", config, "--once"], environment: ["MONITOR_FAULT_INJECTION": "after-send:1"])
         #expect(crashed.code == -SIGKILL, "\(crashed.stderr.suffix(2000))")
         #expect(try triggerOutbox(dir).map(\.state) == [.pending])
-        let restarted = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let restarted = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(restarted.code == 0, "\(restarted.stderr.suffix(3000))")
         let id = try #require(try storedTriggers(dir).first).trigger.id
         #expect(try storedTriggers(dir).count == 1)

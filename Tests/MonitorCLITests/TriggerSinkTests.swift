@@ -15,22 +15,22 @@ struct TriggerSinkTests {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     @Test("webhook: a signed POST whose signature the independent standardwebhooks package verifies; webhook-id is the trigger id")
-    func signedWebhook() throws {
+    func signedWebhook() async throws {
         let dir = try TempDir()
         let python = MonitorProcess.packageRoot.appendingPathComponent(".venv-webhooks/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/setup: \(python) is missing")
         let receiver = try WebhookReceiverProcess(dir: dir, secret: Self.secret, python: python)
         try #require(receiver.port > 0, "the receiver did not start")
-        let config = try writeTriggerScenario(dir, registry: """
+        let config = try await writeTriggerScenario(dir, registry: """
               webhook:
                 url: http://127.0.0.1:\(receiver.port)/retrain
                 secret: ${TRIGGER_SECRET}
                 allowlist: [127.0.0.0/8]
             """)
-        let run = try runMonitor(["run", "--config", config, "--once"], environment: ["TRIGGER_SECRET": Self.secret])
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"], environment: ["TRIGGER_SECRET": Self.secret])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let t = try #require(try storedTriggers(dir).first)
-        #expect(waitUntil(seconds: 10) { !receiver.requests.isEmpty })
+        #expect(await waitUntilAsync(seconds: 10) { !receiver.requests.isEmpty })
         let requests = receiver.requests
         try #require(requests.count == 1, "\(requests.map(\.id))")
         #expect(requests[0].id == t.trigger.id)
@@ -45,30 +45,30 @@ struct TriggerSinkTests {
     }
 
     @Test("an unsigned secret reference that is not set fails the start with a clear error")
-    func missingSecret() throws {
+    func missingSecret() async throws {
         let dir = try TempDir()
-        let config = try writeTriggerScenario(dir, registry: """
+        let config = try await writeTriggerScenario(dir, registry: """
               webhook:
                 url: http://127.0.0.1:9/retrain
                 secret: ${NO_SUCH_TRIGGER_SECRET}
             """)
-        let run = try runMonitor(["run", "--config", config, "--once"])
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 1)
         #expect(run.stderr.contains("registry.webhook.secret: environment variable NO_SUCH_TRIGGER_SECRET is not set"), "\(run.stderr)")
     }
 
     @Test("kafka: the trigger is produced (idempotent producer) and a test consumer reads it from the mock cluster")
-    func kafka() throws {
+    func kafka() async throws {
         let mock = try KafkaMock(brokers: 3)
         try mock.send("topic retrain-triggers 3")
         let dir = try TempDir()
-        let config = try writeTriggerScenario(dir, registry: """
+        let config = try await writeTriggerScenario(dir, registry: """
               kafka:
                 brokers: \(mock.bootstrap)
                 topic: retrain-triggers
                 timeout: 10s
             """)
-        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let t = try #require(try storedTriggers(dir).first)
         #expect(try triggerOutbox(dir).map(\.state) == [.delivered])
@@ -83,11 +83,11 @@ struct TriggerSinkTests {
     }
 
     @Test("file sink, cooldown and list: one trigger delivered, later firings suppressed with the reason")
-    func fileSinkAndPolicy() throws {
+    func fileSinkAndPolicy() async throws {
         let dir = try TempDir()
         // A cooldown of 2h and room for 5 open triggers: the alert on amount fires once per
         // window of a second rule too, so the policy has something to suppress.
-        let config = try writeTriggerScenario(dir, registry: """
+        let config = try await writeTriggerScenario(dir, registry: """
               cooldown: 2h
               max_open_triggers: 5
               file: {path: triggers.jsonl}
@@ -103,7 +103,7 @@ struct TriggerSinkTests {
                     expr: wasserstein_normed{feature="amount"} > 0.1
                     actions: [retrain]
             """)
-        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let records = try storedTriggers(dir)
         let emitted = records.filter { $0.status == .emitted }
@@ -131,23 +131,23 @@ struct TriggerSinkTests {
         let lines = try String(contentsOfFile: dir.path("triggers.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == emitted.count && zip(lines, emitted).allSatisfy { $0.contains($1.trigger.id) })
 
-        let list = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "fraud"])
+        let list = try await runMonitorAsync(["triggers", "list", "--config", config, "--model", "fraud"])
         #expect(list.code == 0, "\(list.stderr)")
         #expect(list.stdout.contains("suppressed") && list.stdout.contains("reason: cooldown"), "\(list.stdout)")
         #expect(list.stdout.contains("file: delivered"), "\(list.stdout)")
-        let none = try MonitorProcess.run(["triggers", "list", "--config", config, "--model", "churn"])
+        let none = try await runMonitorAsync(["triggers", "list", "--config", config, "--model", "churn"])
         #expect(none.stdout == "no retraining triggers\n")
-        let json = try MonitorProcess.run(["triggers", "list", "--store", dir.path("monitor.db"), "--format", "json"])
+        let json = try await runMonitorAsync(["triggers", "list", "--store", dir.path("monitor.db"), "--format", "json"])
         let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == records.count)
         #expect(items.contains { $0["status"] as? String == "emitted" && $0["state"] as? String == "delivered" })
     }
 
     @Test("/metrics counts triggers by model, sink and status, and passes promtool check metrics")
-    func metrics() throws {
+    func metrics() async throws {
         let dir = try TempDir()
         let port = freeLoopbackPort()
-        var config = try writeTriggerScenario(dir, registry: "  cooldown: 2h\n  max_open_triggers: 5\n  file: {path: triggers.jsonl}")
+        var config = try await writeTriggerScenario(dir, registry: "  cooldown: 2h\n  max_open_triggers: 5\n  file: {path: triggers.jsonl}")
         _ = try dir.write("retrain.yaml", """
             groups:
               - name: retraining
@@ -166,11 +166,11 @@ struct TriggerSinkTests {
         defer { _ = service.terminate() }
         let base = "http://127.0.0.1:\(port)"
         let delivered = #"monitor_retrain_triggers_total{model="fraud",sink="file",status="delivered"}"#
-        #expect(waitUntil(seconds: 90) { httpGet(base + "/metrics")?.1.contains(delivered) == true }, "\(service.log.suffix(3000))")
+        #expect(await waitUntilAsync(seconds: 90) { httpGet(base + "/metrics")?.1.contains(delivered) == true }, "\(service.log.suffix(3000))")
         // Everything the data holds has been read and decided once the last window closed; wait
         // for the stored decisions to settle, then compare the counters with the store.
         var records: [TriggerRecord] = []
-        #expect(waitUntil(seconds: 60) {
+        #expect(await waitUntilAsync(seconds: 60) {
             records = (try? storedTriggers(dir)) ?? []
             let body = httpGet(base + "/metrics")?.1 ?? ""
             let emitted = records.filter { $0.status == .emitted }.count
@@ -191,13 +191,13 @@ struct TriggerSinkTests {
     }
 
     @Test("a silence covering the alert silences the trigger (recorded, not sent)")
-    func silenced() throws {
+    func silenced() async throws {
         let dir = try TempDir()
-        let config = try writeTriggerScenario(dir, registry: "  file: {path: triggers.jsonl}")
-        let add = try MonitorProcess.run(["silence", "add", "--config", config, "alertname=AmountDrift", "--duration", "1h",
+        let config = try await writeTriggerScenario(dir, registry: "  file: {path: triggers.jsonl}")
+        let add = try await runMonitorAsync(["silence", "add", "--config", config, "alertname=AmountDrift", "--duration", "1h",
                                           "--comment", "retraining already running"])
         #expect(add.code == 0, "\(add.stderr)")
-        let run = try MonitorProcess.run(["run", "--config", config, "--once"])
+        let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let records = try storedTriggers(dir)
         try #require(records.count == 1)
