@@ -168,5 +168,10 @@ struct TriggerPolicyTests {
                                     from: .pending, to: .firing, at: Self.at(0)),
             expression: "x", series: [], windowStart: nil, reference: nil)
         #expect(noVersion.version == nil && noVersion.value == nil)
+        let multiLine = RetrainTrigger(
+            firing: AlertTransition(alert: alert, from: .pending, to: .firing, at: Self.at(1)),
+            expression: "accuracy < 0.9\n  and on(model) labeled_count > 500\n", series: [], windowStart: nil, reference: nil)
+        #expect(multiLine.reason.contains("accuracy < 0.9 and on(model) labeled_count > 500 returned 0.4"), "\(multiLine.reason)")
+        #expect(multiLine.expression.contains("\n"), "the expression itself is kept as written")
     }
 }

@@ -101,7 +101,9 @@ public struct RetrainTrigger: Hashable, Sendable, Codable {
         if let version { what += " version \"\(version)\"" }
         if let f = labels["feature"] { what += ", feature \"\(f)\"" }
         let shown = a.value.isFinite ? Self.format(a.value) : "\(a.value)"
-        reason = "\(what) at \(firedAt): \(expression) returned \(shown)"
+        // One line: a multi-line expression (YAML `|`) is folded.
+        let folded = expression.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+        reason = "\(what) at \(firedAt): \(folded) returned \(shown)"
         if let summary = a.annotations.dictionary["summary"], !summary.isEmpty { reason += " (\(summary))" }
     }
 
