@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "MonitorRules", targets: ["MonitorRules"]),
         .library(name: "MonitorStore", targets: ["MonitorStore"]),
         .library(name: "MonitorAlerting", targets: ["MonitorAlerting"]),
+        .library(name: "MonitorRegistry", targets: ["MonitorRegistry"]),
         .library(name: "MonitorService", targets: ["MonitorService"]),
     ],
     dependencies: [
@@ -98,12 +99,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // layer 2 adapter: retraining-trigger sinks (MLflow REST, signed webhook, Kafka, file).
+        .target(
+            name: "MonitorRegistry",
+            dependencies: [
+                "MonitorCore", "CRdKafka",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // layer 3: composition root.
         .target(
             name: "MonitorService",
             dependencies: [
                 "MonitorCore", "MonitorStats", "MonitorWindowing", "MonitorIngest", "MonitorRules", "MonitorStore",
-                "MonitorAlerting",
+                "MonitorAlerting", "MonitorRegistry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -147,6 +157,11 @@ let package = Package(
                 "MonitorAlerting", "MonitorCore", "MonitorStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonitorRegistryTests",
+            dependencies: ["MonitorRegistry", "MonitorCore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

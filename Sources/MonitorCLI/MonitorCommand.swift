@@ -17,7 +17,7 @@ public struct MonitorCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CompareCommand.self, BaselineCommand.self, CheckCommand.self, TestRulesCommand.self,
-            SimulateCommand.self, SilenceCommand.self,
+            SimulateCommand.self, SilenceCommand.self, TriggersCommand.self,
         ]
     )
     public init() {}

@@ -28,6 +28,7 @@ extension Database {
             try insertTransitions(write.transitions, configHash: configHash)
             if let alerts = write.alerts { try replaceAlerts(alerts) }
             try commitNotifications(write)
+            try commitTriggers(write)
             try connection.execute(
                 """
                 INSERT INTO service_state (id, checkpoint_at, config_hash, state) VALUES (1, ?1, ?2, ?3)

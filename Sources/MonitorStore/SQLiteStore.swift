@@ -218,6 +218,13 @@ extension SQLiteStore: OutboxStore {
     }
 }
 
+extension SQLiteStore: TriggerStore {
+    /// Triggers of one model (all when nil), oldest firing first.
+    public func triggers(model: String?) throws -> [TriggerRecord] {
+        try withDatabase { try $0.triggers(model: model) }
+    }
+}
+
 extension SQLiteStore: SilenceStore {
     /// Stores a silence; a duplicate id is a ``StoreError/Code/constraint`` error.
     public func addSilence(_ silence: Silence) throws {

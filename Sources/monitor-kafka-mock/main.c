@@ -23,6 +23,12 @@
 //                                          message is acknowledged.
 //   message TOPIC PARTITION TEXT           one message (the rest of the line is its value)
 //   watermarks TOPIC                       "ok P:LOW:HIGH ..." per partition
+//   consume TOPIC PATH                     read every message of TOPIC (all partitions, from the
+//                                          start to the high watermark) with a real consumer and
+//                                          write one line per message to PATH:
+//                                          {"partition":P,"offset":O,"key":"K","headers":{...},"value":VALUE}
+//                                          (VALUE as produced: the tests' messages are JSON).
+//                                          Answers "ok COUNT".
 //   quit
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -159,6 +165,67 @@ static void cmd_watermarks(const char *topic) {
     reply("%s", out);
 }
 
+static void cmd_consume(const char *topic, const char *path) {
+    int n = partitions_of(topic);
+    if (n <= 0) {
+        reply("error unknown topic %s", topic);
+        return;
+    }
+    int64_t high[256];
+    long expected = 0;
+    for (int p = 0; p < n && p < 256; p++) {
+        int64_t lo = -1;
+        if (rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &high[p], 5000)) high[p] = 0;
+        expected += (long)(high[p] - (lo < 0 ? 0 : lo));
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        reply("error cannot write %s", path);
+        return;
+    }
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mc), errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "group.id", "monitor-kafka-mock-consume", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!c) {
+        fclose(f);
+        reply("error consumer: %s", errstr);
+        return;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(n);
+    for (int p = 0; p < n; p++) rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(c, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    long count = 0;
+    for (int idle = 0; count < expected && idle < 100;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+        if (!m) { idle++; continue; }
+        if (!m->err) {
+            fprintf(f, "{\"partition\":%d,\"offset\":%lld,\"key\":\"%.*s\",\"headers\":{", (int)m->partition, (long long)m->offset,
+                    (int)m->key_len, m->key ? (const char *)m->key : "");
+            rd_kafka_headers_t *hdrs = NULL;
+            if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                const char *name;
+                const void *value;
+                size_t size;
+                for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+                    fprintf(f, "%s\"%s\":\"%.*s\"", i ? "," : "", name, (int)size, value ? (const char *)value : "");
+            }
+            fprintf(f, "},\"value\":%.*s}\n", (int)m->len, (const char *)m->payload);
+            count++;
+            idle = 0;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    fclose(f);
+    reply("ok %ld", count);
+}
+
 static void handle(char *line) {
     char *save = NULL;
     char *cmd = strtok_r(line, " \t", &save);
@@ -203,6 +270,9 @@ static void handle(char *line) {
         const char *text = save ? save : "";
         err = produce_one(a, atoi(b), NULL, 0, text, strlen(text));
         if (!err) err = rd_kafka_flush(rk, 30000);
+    } else if (strcmp(cmd, "consume") == 0 && a && b) {
+        cmd_consume(a, b);
+        return;
     } else if (strcmp(cmd, "watermarks") == 0 && a) {
         cmd_watermarks(a);
         return;

@@ -23,6 +23,10 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
         case dead(receiver: String, integration: String, reason: String)
         /// Rows still pending after a pass.
         case pending(Int)
+        /// An attempt ended (after `attempted`), with the row it was for; `dead` when the row
+        /// was given up. Lets the service count deliveries by what the row carries (a
+        /// retraining trigger's model).
+        case finished(notification: OutboxNotification, outcome: DeliveryOutcome, dead: Bool)
     }
 
     let store: any OutboxStore
@@ -186,6 +190,11 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
             logger.error("outbox: cannot record a delivery attempt", metadata: ["notification.id": "\(n.id)", "error": "\(error)"])
         }
         onEvent(.attempted(receiver: n.receiver, integration: n.integration, outcome: outcome, attempt: attemptNumber, latency: latency))
+        if case .dead = update {
+            onEvent(.finished(notification: n, outcome: outcome, dead: true))
+        } else {
+            onEvent(.finished(notification: n, outcome: outcome, dead: false))
+        }
         switch update {
         case .delivered:
             logger.debug("notification delivered", metadata: ["notification.id": "\(n.id)", "receiver": "\(n.receiver)",

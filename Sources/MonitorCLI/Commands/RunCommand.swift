@@ -50,8 +50,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Read the sources to their end, close all windows, evaluate, deliver and exit.")
     var once = false
 
+    @Option(name: .long, help: "With --once: how long to keep delivering (retries included) before exiting, e.g. 30s; what is left stays in the outbox for the next run.")
+    var deliveryDeadline: String = "30s"
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: LogLevelArgument = .info
+
+    func validate() throws {
+        guard let d = PrometheusDuration.parse(deliveryDeadline), d >= 0 else {
+            throw ValidationError("--delivery-deadline: \"\(deliveryDeadline)\" is not a duration like 30s or 2m")
+        }
+    }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel.rawValue) ?? .info
@@ -63,7 +72,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "monitor")
         let outcome: RunOutcome
         do {
-            outcome = try await MonitorRunner.run(RunRequest(configPath: config, once: once), logger: logger)
+            var request = RunRequest(configPath: config, once: once)
+            request.deliveryDeadline = .milliseconds(PrometheusDuration.parse(deliveryDeadline) ?? 30_000)
+            outcome = try await MonitorRunner.run(request, logger: logger)
         } catch {
             throw CLIFailure(message: error.message, code: error.kind == .usage ? .usage : .failure)
         }
@@ -88,6 +99,10 @@ struct RunCommand: AsyncParsableCommand {
             if t.notificationsMuted > 0 { notes += "  muted: \(t.notificationsMuted)" }
             if outcome.notificationsPending > 0 { notes += "  still pending (sent by the next run): \(outcome.notificationsPending)" }
             print(notes)
+            if !t.triggers.isEmpty {
+                let parts = TriggerStatus.allCases.compactMap { s in t.triggers[s].map { "\($0) \(s.rawValue)" } }
+                print("retraining triggers: " + parts.joined(separator: ", ") + "  (monitor triggers list)")
+            }
             if !outcome.activeAlerts.isEmpty {
                 print("active at the end: \(outcome.activeAlerts.filter { $0.state == .firing }.count) firing, \(outcome.activeAlerts.filter { $0.state == .pending }.count) pending")
             }

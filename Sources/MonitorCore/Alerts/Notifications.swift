@@ -14,7 +14,8 @@ public struct OutboxNotification: Hashable, Sendable {
     public var integration: String
     /// The alert group (route and `group_by` values), e.g. `{}/{alertname="FeatureDrift"}`.
     public var groupKey: String
-    /// `firing` when any alert of the notification fires, else `resolved`.
+    /// `firing` when any alert of the notification fires, else `resolved` (retraining-trigger
+    /// rows: `firing`).
     public var status: String
     /// The notification in ModelMonitor's `generic` JSON; other formats are rendered from it at
     /// send time, so nothing secret (signing keys, PagerDuty routing keys) is ever stored.

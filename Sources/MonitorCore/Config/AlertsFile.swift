@@ -274,6 +274,11 @@ struct AlertsFileParser {
             return nil
         }
         guard let name = r.string(nameEntry.value, ctx + ".name"), !name.isEmpty else { return nil }
+        if name.hasPrefix("@") {
+            // `@registry` names the retraining-trigger rows in the shared outbox.
+            r.error(nameEntry.value, ctx + ".name", "receiver names cannot start with \"@\" (reserved)")
+            return nil
+        }
         let rctx = "receiver \"\(name)\""
         var receiver = AlertsFile.Receiver(name: name)
         for (key, _, v) in entries {

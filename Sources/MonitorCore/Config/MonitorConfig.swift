@@ -55,6 +55,8 @@ public struct MonitorConfig: Sendable {
     public var http = HTTPSettings()
     /// How delayed labels are joined and when windows' performance matures.
     public var labels = LabelSettings()
+    /// Retraining triggers: sinks (MLflow, webhook, Kafka, file) and policy (`registry:`).
+    public var registry = RegistrySettings()
     /// The file's text, as read (for the audit trail).
     public var text: String = ""
     /// The config file's path, as given.
@@ -64,7 +66,7 @@ public struct MonitorConfig: Sendable {
     public init() {}
 
     static let topLevelKeys = ["sources", "schema", "reference", "windows", "allowed_lateness", "store", "rules",
-                               "alerts", "http", "drift", "labels"]
+                               "alerts", "http", "drift", "labels", "registry"]
 
     /// Parses a config document. Returns the config when there were no errors, and every
     /// diagnostic (errors and warnings) either way.
@@ -90,6 +92,7 @@ public struct MonitorConfig: Sendable {
             case "alerts": config.alertFiles = parseFileList(value, key, &r)
             case "http": parseHTTP(value, into: &config.http, &r)
             case "labels": parseLabels(value, into: &config.labels, &r)
+            case "registry": config.registry = parseRegistry(value, &r)
             default: break
             }
         }

@@ -105,6 +105,12 @@ public struct CheckpointWrite: Sendable {
     /// non-nil; checkpointed with the transitions so that a restart neither repeats nor loses a
     /// group's notifications.
     public var notificationState: [UInt8]? = nil
+    /// Retraining triggers decided since the last checkpoint (emitted, suppressed or silenced);
+    /// a trigger id already stored is skipped (a replay). The outbox rows of the emitted ones
+    /// are in `notifications`, so a trigger and its deliveries commit together.
+    public var triggers: [TriggerRecord] = []
+    /// Open triggers whose alert resolved.
+    public var triggerClosures: [TriggerClosure] = []
     /// Event time of the checkpoint (the latest watermark).
     public var at: Timestamp = Timestamp(milliseconds: 0)
 
@@ -238,4 +244,11 @@ public protocol PerformanceStore: Sendable {
     func saveReferencePerformance(profileID: Int64, samples: [Sample]) throws
     /// A profile's recorded performance (empty when none).
     func referencePerformance(profileID: Int64) throws -> [Sample]
+}
+
+/// Retraining triggers (DESIGN §9). Rows are inserted by ``CheckpointStore/commit(_:)``.
+public protocol TriggerStore: Sendable {
+    /// Triggers of one model (all when nil), oldest firing first; triggers of one instant in the
+    /// order they were decided.
+    func triggers(model: String?) throws -> [TriggerRecord]
 }

@@ -76,14 +76,14 @@ public enum MonitorRunner {
         let status = ServiceStatus(metrics: SelfMetrics())
         // The outbox sender: its own HTTP client and task; the pipeline only inserts rows.
         let client = WebhookSender.makeClient()
-        let senders: [String: any NotificationSender]
+        var senders: [String: any NotificationSender] = [:]
         do throws(ServiceError) {
             let externalURL = config.http.enabled ? "http://\(config.http.host):\(config.http.port)" : ""
             if let file = loaded.alertsFiles.first {
                 senders = try NotificationSetup.senders(for: file, client: client, environment: request.environment, externalURL: externalURL)
-            } else {
-                senders = [:]
             }
+            // Retraining-trigger sinks share the outbox and its dispatcher (DESIGN §9).
+            senders.merge(try RegistrySetup.senders(for: loaded, client: client, environment: request.environment)) { a, _ in a }
         } catch {
             try? await client.shutdown()
             throw error

@@ -72,6 +72,19 @@ enum NotificationSetup {
     /// Maps dispatcher events to the self-metrics.
     static func record(_ event: OutboxDispatcher<ContinuousClock>.Event, metrics: SelfMetrics) {
         switch event {
+        case .attempted(let receiver, _, _, _, _) where receiver == TriggerOutbox.receiver,
+             .dead(let receiver, _, _) where receiver == TriggerOutbox.receiver:
+            break  // counted as monitor_retrain_triggers_total from `.finished`
+        case .finished(let n, let outcome, let dead):
+            guard n.receiver == TriggerOutbox.receiver else { break }
+            let model = metrics.model(n.groupKey)
+            let status: String
+            switch outcome {
+            case .delivered: status = "delivered"
+            case .retryable, .permanent: status = "failed"
+            }
+            metrics.add("monitor_retrain_triggers_total", [("model", model), ("sink", n.integration), ("status", status)], 1)
+            if dead { metrics.add("monitor_retrain_triggers_total", [("model", model), ("sink", n.integration), ("status", "dead")], 1) }
         case .attempted(let receiver, _, let outcome, _, let latency):
             switch outcome {
             case .delivered:

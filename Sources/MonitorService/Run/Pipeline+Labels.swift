@@ -341,6 +341,6 @@ extension Pipeline {
         let evaluation = l.rules.evaluate(at: time, source: l.latest)
         l.lastEvaluation = time
         l.latest.removeExpired(at: time)
-        record(evaluation, at: time)
+        record(evaluation, at: time, samples: l.latest)
     }
 }

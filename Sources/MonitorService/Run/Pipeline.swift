@@ -29,6 +29,8 @@ public struct RunTotals: Sendable {
     public var labelRecords = 0
     /// Windows whose performance awaits maturity at the end of the run.
     public var immatureWindows = 0
+    /// Retraining triggers by what the policy and silences decided.
+    public var triggers: [TriggerStatus: Int] = [:]
 }
 
 /// The streaming pipeline: sources → decoder → windows → series → rules → routing → store
@@ -66,6 +68,8 @@ final class Pipeline {
     let alerting: AlertingPlan?
     var grouper = AlertGrouper()
     var faults: FaultInjection?
+    /// Retraining triggers: the sinks and the policy's state.
+    var triggers: TriggerRuntime
     /// Validity of a window's samples: its slide (seen until the next window of the same
     /// configuration closes).
     let validity: [String: Int64]
@@ -90,6 +94,9 @@ final class Pipeline {
             throw .config("\(config.path): windows: \(error)")
         }
         alerting = loaded.alertsFiles.first.map(AlertingPlan.init)
+        do { triggers = TriggerRuntime(settings: config.registry, stored: try store.triggers(model: nil)) } catch {
+            throw .io("\(store.path): cannot load the retraining triggers: \(error)")
+        }
 
         // Resume.
         let checkpoint: LoadedCheckpoint
@@ -114,6 +121,17 @@ final class Pipeline {
         try rebuildLatestSamples()
         labels = try LabelJoinRuntime(loaded: loaded, store: store, checkpoint: checkpoint, rules: maturityRules,
                                       lastEvaluation: maturityEvaluated, once: once, logger: logger)
+        // A trigger is open while its alert fires; one whose alert is gone from the restored
+        // state (its rule was removed or changed) is closed now, or it would hold its model's
+        // max_open_triggers forever.
+        let firing = Set(allAlerts.filter { $0.state == .firing }.map(TriggerRecord.alertKey))
+        for (model, open) in triggers.policy.open {
+            for (key, id) in open.sorted(by: { $0.key < $1.key }) where !firing.contains(key) {
+                _ = triggers.policy.close(alertKey: key, model: model)
+                pending.triggerClosures.append(TriggerClosure(triggerID: id, at: checkpoint.at ?? Timestamp(milliseconds: 0)))
+                pendingDirty = true
+            }
+        }
         if labels == nil, !maturityRules.rules.isEmpty {
             logger.warning("rules read performance series but no label source is configured: they never fire",
                            metadata: ["rules": "\(maturityRules.rules.map(\.name))"])
@@ -301,7 +319,7 @@ final class Pipeline {
     }
 
     /// Queues an evaluation's transitions for the next checkpoint, counts and logs them.
-    func record(_ evaluation: RuleSetEvaluation, at time: Timestamp) {
+    func record(_ evaluation: RuleSetEvaluation, at time: Timestamp, samples: LatestSamples? = nil) {
         for e in evaluation.errors { logger.error("rule evaluation failed", metadata: ["rule": "\(e)"]) }
         for t in evaluation.transitions {
             pending.transitions.append(t)
@@ -313,6 +331,7 @@ final class Pipeline {
                 "rule.name": "\(t.alert.rule)", "alert.labels": "\(t.alert.labels)", "value": "\(t.alert.value)",
                 "at": "\(t.at)", "from": "\(t.from.rawValue)"])
         }
+        recordTriggers(evaluation.transitions, samples: samples ?? latest)
         if let plan = alerting {
             grouper.ingest(evaluation.transitions, plan: plan)
             // Event time has reached the watermark (≥ this window's end plus the allowed

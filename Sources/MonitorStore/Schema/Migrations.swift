@@ -75,6 +75,7 @@ enum Migrations {
         Migration(version: 1, summary: "checkpoints, results, profiles, alerts", sql: version1),
         Migration(version: 2, summary: "outbox, delivery attempts, silences, notification log", sql: notifications),
         delayedLabels,
+        triggers,
     ]
 
     /// The newest schema version this build knows.
