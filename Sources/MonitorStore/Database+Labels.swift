@@ -56,13 +56,24 @@ extension Database {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """)
             let waitingLabels = try hasWaitingLabels()
+            // Reused for every row: no allocation per prediction.
+            var found: [(seq: Int64, ts: Int64)] = []
             for i in 0..<rows.count {
                 let id = rows.ids[i]
                 let t = rows.timestamps[i]
+                found.removeAll(keepingCapacity: true)
+                try candidates.withText(id, at: 1) {
+                    try candidates.forEachRowBound { found.append(($0.int64(0), $0.int64(1))) }
+                }
                 var duplicate = false
-                for (seq, ts) in try candidates.rows(id, map: { ($0.int64(0), $0.int64(1)) }) {
+                for (seq, ts) in found {
                     // An exact replay (same id and time), or the id is pending: first wins.
-                    if try ts == t || isPending.exists(seq) {
+                    if ts == t {
+                        duplicate = true
+                        break
+                    }
+                    try isPending.bind(seq, at: 1)
+                    if try isPending.existsBound() {
                         duplicate = true
                         break
                     }
@@ -73,22 +84,38 @@ extension Database {
                 }
                 // A label that came first joins when it is within the horizon of this prediction.
                 var waiting: (ts: Int64, label: String?, value: Double)?
-                if waitingLabels, let w = try findLabel.rows(id, map: { ($0.int64(0), $0.optionalText(1), $0.double(2)) }).first,
-                    w.0 - t <= horizon
-                {
-                    try takeLabel.run(id)
-                    waiting = w
+                if waitingLabels {
+                    try findLabel.withText(id, at: 1) {
+                        try findLabel.forEachRowBound { row in
+                            if waiting == nil { waiting = (row.int64(0), row.optionalText(1), row.double(2)) }
+                        }
+                    }
+                    if let w = waiting {
+                        if w.ts - t <= horizon {
+                            try takeLabel.withText(id, at: 1) { try takeLabel.runBound() }
+                        } else {
+                            waiting = nil
+                        }
+                    }
                 }
-                let groups = Int64(bitPattern: rows.windowGroups[i])
-                let score: Double? = rows.scores[i].isNaN ? nil : rows.scores[i]
-                let value: Double? = rows.values[i].isNaN ? nil : rows.values[i]
-                let stream = streamIDs[Int(rows.streams[i])]
+                try insert.bind(t, at: 2)
+                try insert.bind(streamIDs[Int(rows.streams[i])], at: 3)
+                try insert.bind(Int64(bitPattern: rows.windowGroups[i]), at: 4)
+                try insert.bind(rows.scores[i].isNaN ? nil : rows.scores[i], at: 6)
+                try insert.bind(rows.values[i].isNaN ? nil : rows.values[i], at: 7)
                 if let w = waiting {
-                    try insert.run(id, t, stream, groups, rows.predictedLabels[i], score, value, JoinState.labeled.rawValue,
-                                   w.label, w.value.isNaN ? nil : w.value, w.ts)
+                    try insert.bind(JoinState.labeled.rawValue, at: 8)
+                    try insert.bind(w.value.isNaN ? nil : w.value, at: 10)
+                    try insert.bind(w.ts, at: 11)
                 } else {
-                    try insert.run(id, t, stream, groups, rows.predictedLabels[i], score, value, JoinState.pending.rawValue,
-                                   String?.none, Double?.none, Int64?.none)
+                    try insert.bind(JoinState.pending.rawValue, at: 8)
+                    try insert.bindNull(at: 10)
+                    try insert.bindNull(at: 11)
+                }
+                try insert.withText(id, at: 1) {
+                    try insert.withText(rows.predictedLabels[i], at: 5) {
+                        try insert.withText(waiting?.label, at: 9) { try insert.runBound() }
+                    }
                 }
                 if waiting != nil { outcomes[i] = .joined }
             }
@@ -119,29 +146,38 @@ extension Database {
                 "INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING")
             result.joined.reserveCapacity(labels.count)
             var lastStream: (Int64, ModelVersion)?
+            // Reused for every label: no allocation per label.
+            var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64)] = []
             for i in 0..<labels.count {
                 let id = labels.ids[i]
                 let l = labels.timestamps[i]
                 let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
                 var claimed = false
                 var expired = false
-                let found = try find.rows(id, map: { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) })
+                found.removeAll(keepingCapacity: true)
+                try find.withText(id, at: 1) {
+                    try find.forEachRowBound { found.append(($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3))) }
+                }
                 for p in found {
-                    if l - p.1 <= horizon {
-                        try label.run(p.0, labels.labels[i], value, l)
+                    if l - p.ts <= horizon {
+                        try label.bind(p.seq, at: 1)
+                        try label.bind(value, at: 3)
+                        try label.bind(l, at: 4)
+                        try label.withText(labels.labels[i], at: 2) { try label.runBound() }
                         guard connection.changes == 1 else { continue }
                         let stream: ModelVersion
-                        if let last = lastStream, last.0 == p.2 { stream = last.1 } else {
-                            stream = try streamName(p.2)
-                            lastStream = (p.2, stream)
+                        if let last = lastStream, last.0 == p.stream { stream = last.1 } else {
+                            stream = try streamName(p.stream)
+                            lastStream = (p.stream, stream)
                         }
-                        result.joined.append(JoinedPrediction(stream: stream, timestamp: p.1, windowGroups: UInt64(bitPattern: p.3)))
+                        result.joined.append(JoinedPrediction(stream: stream, timestamp: p.ts, windowGroups: UInt64(bitPattern: p.groups)))
                         claimed = true
                         break
                     }
                     // Too late for it: if it is the pending one, it expires and the label waits
                     // as if it came first.
-                    try expire.run(p.0)
+                    try expire.bind(p.seq, at: 1)
+                    try expire.runBound()
                     if connection.changes == 1 {
                         expired = true
                         break
@@ -151,11 +187,18 @@ extension Database {
                 if expired {
                     result.beyondHorizon += 1
                     result.expiredPredictions += 1
-                } else if !found.isEmpty, try labeledRecently.exists(id, l - horizon) {
-                    result.duplicates += 1
-                    continue
+                } else if !found.isEmpty {
+                    try labeledRecently.bind(l - horizon, at: 2)
+                    if try labeledRecently.withText(id, at: 1, { try labeledRecently.existsBound() }) {
+                        result.duplicates += 1
+                        continue
+                    }
                 }
-                try wait.run(id, l, labels.labels[i], value)
+                try wait.bind(l, at: 2)
+                try wait.bind(value, at: 4)
+                try wait.withText(id, at: 1) {
+                    try wait.withText(labels.labels[i], at: 3) { try wait.runBound() }
+                }
                 if connection.changes == 1 { result.pending += 1 } else { result.duplicates += 1 }
             }
             return result

@@ -57,6 +57,37 @@ struct LabelJoinTests {
         #expect(try store.joinedRows(fraud, from: ts(0), to: ts(2000)).labels == ["fraud"])
     }
 
+    @Test("texts bound in place keep their exact bytes in both orders: empty, small, long, non-ASCII, NUL, absent")
+    func textsBoundInPlace() throws {
+        let store = try SQLiteStore(path: ":memory:")
+        let texts: [String?] = ["", "x", "ein längeres Label über 15 Bytes 🙂", "nul\u{0}inside", nil]
+        let idsSecond = ["", "k", String(repeating: "é", count: 40), "id\u{0}nul", "plain"]
+        let idsFirst = idsSecond.map { "f-" + $0 }
+        var p = predictions([])
+        for (i, id) in idsSecond.enumerated() {
+            p.ids.append(id); p.timestamps.append(1000 + Int64(i)); p.streams.append(0)
+            p.predictedLabels.append(texts[i]); p.scores.append(0.5); p.values.append(.nan); p.windowGroups.append(1)
+        }
+        #expect(try store.registerPredictions(p, horizon: horizon) == Array(repeating: .pending, count: 5))
+        var second = LabelBatch()
+        for (i, id) in idsSecond.enumerated() { second.append(id: id, timestamp: 5000, label: texts[i], value: .nan) }
+        #expect(try store.joinLabels(second, horizon: horizon).joined.count == 5)
+        var first = LabelBatch()
+        for (i, id) in idsFirst.enumerated() { first.append(id: id, timestamp: 9000, label: texts[i], value: .nan) }
+        #expect(try store.joinLabels(first, horizon: horizon).pending == 5)
+        var q = predictions([])
+        for (i, id) in idsFirst.enumerated() {
+            q.ids.append(id); q.timestamps.append(2000 + Int64(i)); q.streams.append(0)
+            q.predictedLabels.append(texts[i]); q.scores.append(0.5); q.values.append(.nan); q.windowGroups.append(1)
+        }
+        #expect(try store.registerPredictions(q, horizon: horizon) == Array(repeating: .joined, count: 5))
+        let rows = try store.joinedRows(fraud, from: ts(0), to: ts(3000))
+        #expect(rows.predictedLabels == texts + texts)
+        #expect(rows.labels == texts + texts)
+        // The same ids again are exact replays: found by their bytes.
+        #expect(try store.registerPredictions(p, horizon: horizon) == Array(repeating: .duplicate, count: 5))
+    }
+
     @Test("duplicates: first prediction and first label win, each duplicate counted")
     func duplicates() throws {
         let store = try SQLiteStore(path: ":memory:")

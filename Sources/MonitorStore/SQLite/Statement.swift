@@ -102,6 +102,73 @@ final class Statement {
         try check(sqlite3_bind_null(handle, index))
     }
 
+    /// Binds an optional double (nil and NaN bind NULL).
+    func bind(_ value: Double?, at index: Int32) throws {
+        if let value { try bind(value, at: index) } else { try bindNull(at: index) }
+    }
+
+    /// Binds an optional integer (nil binds NULL).
+    func bind(_ value: Int64?, at index: Int32) throws {
+        if let value { try bind(value, at: index) } else { try bindNull(at: index) }
+    }
+
+    // MARK: Hot paths without copies
+    //
+    // `bind(_:)`/`run`/`rows` copy every text (`SQLITE_TRANSIENT`: a malloc and a memcpy inside
+    // SQLite) and return an array per call. The label join runs a few statements per record, so
+    // it binds text in place instead: `withText` binds the string's own UTF-8 bytes with
+    // `SQLITE_STATIC` for the duration of a closure that steps the statement, and rebinds NULL
+    // afterwards so that no pointer outlives the bytes. The caller binds each parameter of the
+    // statement (`bind(_:at:)`), then calls `runBound`, `existsBound` or `forEachRowBound`.
+
+    /// Runs `body` with `text` bound at `index` without a copy; `body` must step the statement.
+    /// The parameter is NULL again when it returns.
+    func withText<R>(_ text: String, at index: Int32, _ body: () throws -> R) throws -> R {
+        var text = text
+        return try text.withUTF8 { utf8 -> R in
+            let rc: Int32
+            if let base = utf8.baseAddress, !utf8.isEmpty {
+                rc = base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                    sqlite3_bind_text(handle, index, $0, Int32(utf8.count), nil)
+                }
+            } else {
+                // An empty buffer may have no address, and a NULL pointer would bind SQL NULL.
+                rc = sqlite3_bind_text(handle, index, "", 0, transient)
+            }
+            try check(rc)
+            defer { sqlite3_bind_null(handle, index) }
+            return try body()
+        }
+    }
+
+    /// ``withText(_:at:_:)`` for an optional string (nil binds NULL).
+    func withText<R>(_ text: String?, at index: Int32, _ body: () throws -> R) throws -> R {
+        guard let text else {
+            try bindNull(at: index)
+            return try body()
+        }
+        return try withText(text, at: index, body)
+    }
+
+    /// Runs to completion with the parameters bound by the caller (rows are ignored); resets.
+    func runBound() throws {
+        defer { sqlite3_reset(handle) }
+        while try step() {}
+    }
+
+    /// Whether the statement, with the parameters bound by the caller, returns a row; resets.
+    func existsBound() throws -> Bool {
+        defer { sqlite3_reset(handle) }
+        return try step()
+    }
+
+    /// Calls `body` for every row, with the parameters bound by the caller; resets.
+    func forEachRowBound(_ body: (Row) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        let row = Row(handle: handle)
+        while try step() { try body(row) }
+    }
+
     private func check(_ rc: Int32) throws {
         if rc != SQLITE_OK { throw error(rc) }
     }
