@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "MonitorStore", targets: ["MonitorStore"]),
         .library(name: "MonitorAlerting", targets: ["MonitorAlerting"]),
         .library(name: "MonitorRegistry", targets: ["MonitorRegistry"]),
+        .library(name: "MonitorReport", targets: ["MonitorReport"]),
         .library(name: "MonitorService", targets: ["MonitorService"]),
     ],
     dependencies: [
@@ -70,6 +71,9 @@ let package = Package(
             dependencies: ["MonitorCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // layer 1: the audit report: its model built from store records, and its renderers (JSON,
+        // Markdown, HTML with inline SVG). Pure: no I/O, no clock.
+        .target(name: "MonitorReport", dependencies: ["MonitorCore"], swiftSettings: swiftSettings),
         // System SQLite (Debian libsqlite3-dev, installed by scripts/setup).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // layer 2 adapter: the SQLite store (C API: prepared statements, one transaction per checkpoint).
@@ -113,7 +117,7 @@ let package = Package(
             name: "MonitorService",
             dependencies: [
                 "MonitorCore", "MonitorStats", "MonitorWindowing", "MonitorIngest", "MonitorRules", "MonitorStore",
-                "MonitorAlerting", "MonitorRegistry",
+                "MonitorAlerting", "MonitorRegistry", "MonitorReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -126,7 +130,7 @@ let package = Package(
         .target(
             name: "MonitorCLI",
             dependencies: [
-                "MonitorService", "MonitorCore", "MonitorRules",
+                "MonitorService", "MonitorCore", "MonitorRules", "MonitorReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -166,7 +170,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorCLITests",
-            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "monitor", "monitor-kafka-mock"],
+            dependencies: [
+                "MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "MonitorReport", "monitor",
+                "monitor-kafka-mock",
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -17,7 +17,7 @@ public struct MonitorCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CompareCommand.self, BaselineCommand.self, CheckCommand.self, TestRulesCommand.self,
-            SimulateCommand.self, SilenceCommand.self, TriggersCommand.self,
+            SimulateCommand.self, SilenceCommand.self, TriggersCommand.self, ReportCommand.self,
         ]
     )
     public init() {}

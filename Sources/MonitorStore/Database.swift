@@ -94,6 +94,7 @@ final class Database {
                     throw StoreError(code: .sqlite, message: "migration \(migration.version) needs schema \(migration.version - 1), found \(current)")
                 }
                 try connection.script(migration.sql)
+                if migration.seal { try sealAudit() }
                 try connection.script("PRAGMA user_version = \(migration.version)")
             }
         }
@@ -123,7 +124,11 @@ final class Database {
             }
         }
         do {
-            return try connection.transaction(.immediate, body)
+            return try connection.transaction(.immediate) {
+                let value = try body()
+                try sealAudit()
+                return value
+            }
         } catch {
             seriesIDs.removeAll()
             streamIDs.removeAll()
@@ -172,6 +177,7 @@ final class Database {
         }
         do {
             try body()
+            try sealAudit()
             try connection.script("COMMIT")
             checkpointOpen = false
         } catch {

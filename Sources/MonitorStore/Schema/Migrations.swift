@@ -65,6 +65,9 @@ enum Migrations {
         let version: Int
         let summary: String
         let sql: String
+        /// Whether to link the audited rows that exist after `sql` (``Database/sealAudit()``),
+        /// in the same transaction.
+        var seal = false
     }
 
     /// `PRAGMA application_id` of a ModelMonitor store: "MMON" in ASCII.
@@ -76,6 +79,7 @@ enum Migrations {
         Migration(version: 2, summary: "outbox, delivery attempts, silences, notification log", sql: notifications),
         delayedLabels,
         triggers,
+        auditChain,
     ]
 
     /// The newest schema version this build knows.

@@ -1,0 +1,271 @@
+import CSQLite
+public import MonitorCore
+
+/// An audited table and what its chain covers (see ``Migrations/auditChain``).
+///
+/// A row's content is, in order: the table's name, then each listed column, then for tables with
+/// children each child row (in the listed order) prefixed by a marker byte. Values are encoded
+/// with their SQLite type so `1`, `1.0`, `'1'` and NULL hash differently: a type byte (0 NULL,
+/// 1 INTEGER, 2 REAL, 3 TEXT, 4 BLOB), then 8 bytes big-endian for integers and for the IEEE-754
+/// bit pattern of reals, or an 8-byte big-endian length and the bytes for text and blobs.
+struct AuditTable {
+    let name: String
+    /// The chained columns (every column but the ones documented as mutable).
+    let columns: String
+    /// A query for the row's children, `?1` = the parent's rowid; nil when the row stands alone.
+    let children: String?
+
+    /// Every audited table, in the order reports list them.
+    static let all: [AuditTable] = [
+        AuditTable(name: "configs", columns: "hash, text, first_seen", children: nil),
+        AuditTable(
+            name: "profiles", columns: "id, name, revision, model, model_version, fingerprint, row_count, created_at, payload",
+            children: nil),
+        // A result's values are part of its content, with each series' metric and labels (so
+        // editing a `series` row shows up as a change of every result that uses it).
+        AuditTable(
+            name: "window_results",
+            columns: "id, model, version, window_name, start_ms, end_ms, profile_id, profile_name, event_count, config_hash",
+            children: """
+                SELECT v.ordinal, s.metric, s.labels, v.value, v.ts_ms FROM series_values v JOIN series s ON s.id = v.series_id
+                WHERE v.result_id = ?1 ORDER BY v.ordinal
+                """),
+        AuditTable(
+            name: "performance_results",
+            columns: """
+                id, model, version, window_name, start_ms, end_ms, revision, computed_at, prediction_count, labeled_count, config_hash
+                """,
+            children: """
+                SELECT v.ordinal, s.metric, s.labels, v.value FROM performance_values v JOIN series s ON s.id = v.series_id
+                WHERE v.result_id = ?1 ORDER BY v.ordinal
+                """),
+        AuditTable(
+            name: "alert_transitions",
+            columns: """
+                id, at, group_name, rule, labels, annotations, state, from_state, to_state, value, active_at, fired_at, resolved_at,
+                last_seen_at, actions, config_hash
+                """,
+            children: nil),
+        AuditTable(name: "notification_log", columns: "id, at, receiver, group_key, reason, notification_id, firing, resolved", children: nil),
+        AuditTable(
+            name: "outbox", columns: "id, receiver, integration, group_key, status, payload, created_at, enqueued_at", children: nil),
+        AuditTable(
+            name: "delivery_attempts", columns: "id, notification_id, attempt, started_at, duration_ms, outcome, status_code, error",
+            children: nil),
+        AuditTable(
+            name: "triggers",
+            columns: "id, model, version, group_name, rule, alert_key, status, status_reason, fired_at, created_at, payload",
+            children: nil),
+    ]
+}
+
+/// SHA-256 of nothing but 32 zero bytes' place: the `prev` of every chain's first link.
+private let genesis = [UInt8](repeating: 0, count: 32)
+
+extension Row {
+    /// Feeds column `column` into `hash` with its type (see ``AuditTable``); no allocation.
+    func feed(_ column: Int32, into hash: inout SHA256) {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_INTEGER:
+            var tagged = (UInt8(1), sqlite3_column_int64(handle, column).bigEndian)
+            withUnsafeBytes(of: &tagged.0) { hash.update($0) }
+            withUnsafeBytes(of: &tagged.1) { hash.update($0) }
+        case SQLITE_FLOAT:
+            var tagged = (UInt8(2), sqlite3_column_double(handle, column).bitPattern.bigEndian)
+            withUnsafeBytes(of: &tagged.0) { hash.update($0) }
+            withUnsafeBytes(of: &tagged.1) { hash.update($0) }
+        case SQLITE_TEXT, SQLITE_BLOB:
+            let isText = sqlite3_column_type(handle, column) == SQLITE_TEXT
+            let pointer: UnsafeRawPointer? =
+                isText ? sqlite3_column_text(handle, column).map(UnsafeRawPointer.init) : sqlite3_column_blob(handle, column)
+            let count = Int(sqlite3_column_bytes(handle, column))
+            var tagged = (UInt8(isText ? 3 : 4), UInt64(count).bigEndian)
+            withUnsafeBytes(of: &tagged.0) { hash.update($0) }
+            withUnsafeBytes(of: &tagged.1) { hash.update($0) }
+            if let pointer, count > 0 { hash.update(UnsafeRawBufferPointer(start: pointer, count: count)) }
+        default:
+            var tag = UInt8(0)
+            withUnsafeBytes(of: &tag) { hash.update($0) }
+        }
+    }
+
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+}
+
+extension Database {
+    /// The link of the row `row` is positioned on (column 0 the rowid, then the content columns).
+    private func link(after prev: [UInt8], table: AuditTable, row: Row, children: Statement?) throws -> [UInt8] {
+        var hash = SHA256()
+        hash.update(prev)
+        hash.update(table.name)
+        for c in 1..<row.columnCount { row.feed(c, into: &hash) }
+        if let children {
+            try children.bind(row.int64(0))
+            try children.forEachRowBound { child in
+                var marker = UInt8(0xC0)
+                withUnsafeBytes(of: &marker) { hash.update($0) }
+                for c in 0..<child.columnCount { child.feed(c, into: &hash) }
+            }
+        }
+        return hash.finalize()
+    }
+
+    /// Links every audited row added since the last link, in rowid order. Call inside a write
+    /// transaction, after its writes: every write path of the store does (``write(_:)``,
+    /// ``checkpointTransaction(_:)``), so no row of the store's own stays unlinked.
+    func sealAudit() throws {
+        let insert = try connection.statement(
+            "INSERT INTO audit_chain (table_name, row_id, position, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)")
+        let head = try connection.statement(
+            "SELECT row_id, position, hash FROM audit_chain WHERE table_name = ?1 ORDER BY row_id DESC LIMIT 1")
+        for table in AuditTable.all {
+            let last = try head.rows(table.name) { ($0.int64(0), $0.int(1), $0.text(2)) }.first
+            var prev = last.flatMap { Self.bytes(hex: $0.2) } ?? genesis
+            var prevHex = last?.2 ?? SHA256.hexString(genesis)
+            var position = last?.1 ?? 0
+            let rows = try connection.statement("SELECT rowid, \(table.columns) FROM \(table.name) WHERE rowid > ?1 ORDER BY rowid")
+            let children = try table.children.map { try connection.statement($0) }
+            try rows.bind(last?.0 ?? Int64.min)
+            try rows.forEachRowBound { row in
+                let link = try link(after: prev, table: table, row: row, children: children)
+                let hex = SHA256.hexString(link)
+                position += 1
+                try insert.run(table.name, row.int64(0), position, prevHex, hex)
+                prev = link
+                prevHex = hex
+            }
+        }
+    }
+
+    /// Each audited table's chain: its head and, with `verify`, the first broken link.
+    ///
+    /// Verification walks the rows and the links of a table together in rowid order and
+    /// recomputes each link from the previous one. It reports the first disagreement per table:
+    /// a row without a link (inserted), a link without a row (deleted), a link that does not
+    /// continue its predecessor (relinked), a row whose content no longer gives its link
+    /// (modified). Read-only: one read transaction, nothing is sealed.
+    func auditChains(verify: Bool) throws -> [AuditChainStatus] {
+        try read {
+            var out: [AuditChainStatus] = []
+            for table in AuditTable.all {
+                let rowCount = try connection.query("SELECT count(*) FROM \(table.name)") { $0.int(0) }.first ?? 0
+                let heads = try connection.query(
+                    "SELECT count(*), max(row_id) FROM audit_chain WHERE table_name = ?1", table.name
+                ) { ($0.int(0), $0.optionalInt64(1)) }.first ?? (0, nil)
+                let headHash = try heads.1.flatMap { rowID in
+                    try connection.query("SELECT hash FROM audit_chain WHERE table_name = ?1 AND row_id = ?2", table.name, rowID) {
+                        $0.text(0)
+                    }.first
+                }
+                var status = AuditChainStatus(
+                    table: table.name, rows: rowCount, links: heads.0, head: headHash, headRow: heads.1, firstBreak: nil,
+                    verified: verify)
+                if verify { status.firstBreak = try firstBreak(in: table) }
+                out.append(status)
+            }
+            return out
+        }
+    }
+
+    private struct StoredLink {
+        var row: Int64
+        var position: Int
+        var prev: String
+        var hash: String
+    }
+
+    private func firstBreak(in table: AuditTable) throws -> AuditBreak? {
+        let links = try connection.query(
+            "SELECT row_id, position, prev_hash, hash FROM audit_chain WHERE table_name = ?1 ORDER BY row_id", table.name
+        ) { StoredLink(row: $0.int64(0), position: $0.int(1), prev: $0.text(2), hash: $0.text(3)) }
+        let rows = try connection.prepare("SELECT rowid, \(table.columns) FROM \(table.name) ORDER BY rowid")
+        let children = try table.children.map { try connection.prepare($0) }
+        var next = 0  // the next link to match
+        var prev = genesis
+        var prevHex = SHA256.hexString(genesis)
+        var found: AuditBreak?
+        func fail(_ row: Int64, _ kind: AuditBreak.Kind, _ detail: String) {
+            found = AuditBreak(table: table.name, row: row, kind: kind, detail: detail)
+        }
+        try rows.bind()
+        try rows.forEachRowBound { row in
+            guard found == nil else { return }
+            let rowID = row.int64(0)
+            if next < links.count, links[next].row < rowID {
+                let l = links[next]
+                fail(l.row, .deleted, "deleted (its link, position \(l.position) of the chain, remains)")
+                return
+            }
+            guard next < links.count, links[next].row == rowID else {
+                fail(rowID, .inserted, "inserted outside the store (no link in the chain)")
+                return
+            }
+            let l = links[next]
+            guard l.prev == prevHex, l.position == next + 1 else {
+                fail(rowID, .relinked, "its link (position \(l.position)) does not continue the previous one: links were removed or reordered")
+                return
+            }
+            let link = try link(after: prev, table: table, row: row, children: children)
+            let hex = SHA256.hexString(link)
+            guard hex == l.hash else {
+                fail(rowID, .modified, "modified since it was written (content hashes to \(hex.prefix(12))…, its link is \(l.hash.prefix(12))…)")
+                return
+            }
+            prev = link
+            prevHex = hex
+            next += 1
+        }
+        if found == nil, next < links.count {
+            let l = links[next]
+            fail(l.row, .deleted, "deleted (its link, position \(l.position) of the chain, remains)")
+        }
+        return found
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        func value(_ d: UInt8) -> UInt8? {
+            switch d {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var i = 0
+        while i < digits.count {
+            guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    /// Every config version, oldest first.
+    func configVersions() throws -> [ConfigVersion] {
+        try connection.query("SELECT hash, text, first_seen FROM configs ORDER BY first_seen, rowid") {
+            ConfigVersion(hash: $0.text(0), text: $0.text(1), firstSeen: Timestamp(milliseconds: $0.int64(2)))
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Each audited table's hash chain: row and link counts and the head (the last link, which an
+    /// auditor pins), and with `verify` the first broken link per table.
+    ///
+    /// - Parameter verify: Recompute every link from the rows (reads every audited row once).
+    /// - Returns: One status per audited table, in a fixed order (`configs`, `profiles`,
+    ///   `window_results`, `performance_results`, `alert_transitions`, `notification_log`,
+    ///   `outbox`, `delivery_attempts`, `triggers`).
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public func auditChains(verify: Bool) throws -> [AuditChainStatus] {
+        try withDatabase { try $0.auditChains(verify: verify) }
+    }
+
+    /// Every config version the service ran with, oldest first.
+    public func configVersions() throws -> [ConfigVersion] {
+        try withDatabase { try $0.configVersions() }
+    }
+}

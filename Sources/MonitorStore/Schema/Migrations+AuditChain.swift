@@ -1,0 +1,48 @@
+extension Migrations {
+    /// Migration 5: the audit hash chains (DESIGN §10, issue 8).
+    ///
+    /// One new table, `audit_chain`: one link per row of each audited table — `table_name`,
+    /// `row_id` (the audited row's rowid; primary key with `table_name`, `WITHOUT ROWID` so a
+    /// table's links are contiguous and in row order), `position` (1, 2, … per table), `prev_hash`
+    /// and `hash` (SHA-256 hex; `hash = SHA-256(prev ‖ content)`, `prev` of the first link is 32
+    /// zero bytes). See ``AuditTable`` for what "content" is per table and how values are encoded.
+    ///
+    /// **Why links live beside the rows, not in them.** The audited tables keep their shape, so
+    /// no insert path changes and no existing row is rewritten; a deleted row leaves its link
+    /// behind (named as deleted), an inserted row has none (named as inserted), and an updated row
+    /// no longer hashes to its link (named as modified).
+    ///
+    /// **When rows are linked.** Every write transaction of the store seals the rows added since
+    /// the last link before it commits (``Database/sealAudit()``), in rowid order. So within the
+    /// store no row stays unlinked past its commit; a row without a link was written by someone
+    /// else. This migration links every existing row, so stores from schema 4 migrate with their
+    /// history chained as it stands on the day of the upgrade.
+    ///
+    /// **Columns that legitimately change are left out of the chained content**, and the changes
+    /// themselves are audited as appended rows:
+    /// - `alert_transitions.delivered_at` (set once the transition reached the alerting stage);
+    /// - `outbox.state`, `attempts`, `next_attempt_at`, `last_error`, `finished_at` — every
+    ///   attempt is an appended, chained `delivery_attempts` row, which is the audit record;
+    /// - `triggers.closed_at` (set when the trigger's alert resolves; the resolution is the
+    ///   chained `alert_transitions` row).
+    ///
+    /// **What the chain cannot show.** Whoever can write the file can recompute every link, and
+    /// deleting the newest rows together with their links leaves a shorter, valid chain: the
+    /// report prints each chain's head and length so an auditor pins them and compares later.
+    /// Links key on rowids: `VACUUM` may renumber the rowids of tables without an `INTEGER PRIMARY
+    /// KEY` (`configs`, `outbox`, `triggers`), after which verification reports those rows;
+    /// the store never vacuums.
+    static let auditChain = Migration(
+        version: 5, summary: "audit hash chains",
+        sql: """
+            CREATE TABLE audit_chain (
+                table_name TEXT NOT NULL,
+                row_id INTEGER NOT NULL,
+                position INTEGER NOT NULL CHECK (position >= 1),
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (table_name, row_id)
+            ) STRICT, WITHOUT ROWID;
+            """,
+        seal: true)
+}
