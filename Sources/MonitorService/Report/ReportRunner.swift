@@ -3,6 +3,7 @@ import MonitorAlerting
 public import MonitorCore
 public import MonitorReport
 import MonitorRules
+import MonitorStats
 import MonitorStore
 import MonitorWindowing
 
