@@ -46,13 +46,13 @@ public enum ReportBuilder {
         if let model { models = [model] }
         let modelList = models.sorted()
 
-        // Configs: the one in effect at the start of the period and every later one before its end.
+        // Configs: those the period's windows were computed with (each result records its config),
+        // and those first seen inside the period (a reload without windows yet).
         var configs: [Report.ConfigEntry] = []
         var previous: [Substring] = []
-        let lastBeforeStart = input.configs.lastIndex { $0.firstSeen.milliseconds <= lower }
-        for (i, c) in input.configs.enumerated() {
+        for c in input.configs {
             let lines = c.text.split(separator: "\n", omittingEmptySubsequences: false)
-            let inEffect = c.firstSeen.milliseconds < upper && (i == lastBeforeStart || c.firstSeen.milliseconds > lower || lastBeforeStart == nil)
+            let inEffect = input.configsInEffect.contains(c.hash) || inPeriod(c.firstSeen)
             configs.append(Report.ConfigEntry(
                 hash: c.hash, firstSeen: c.firstSeen, inEffect: inEffect, diff: LineDiff.diff(previous, lines),
                 rules: input.rules[c.hash] ?? []))
@@ -64,7 +64,7 @@ public enum ReportBuilder {
 
         let features = featureSections(windows: windows, thresholds: allThresholds, profiles: input.profiles)
         let perf = performanceSeries(performance, thresholds: allThresholds)
-        let alerts = alertTraces(transitions, windows: windows, rules: rules, thresholdsByRule: thresholdsByRule, input: input,
+        let alerts = alertTraces(transitions, windows: windows, performance: performance, rules: rules, thresholdsByRule: thresholdsByRule, input: input,
                                  inPeriod: inPeriod)
 
         // Summaries.
@@ -213,7 +213,7 @@ public enum ReportBuilder {
     }
 
     static func alertTraces(
-        _ transitions: [StoredTransition], windows: [WindowResult], rules: [RuleSummary], thresholdsByRule: [String: [Report.Threshold]],
+        _ transitions: [StoredTransition], windows: [WindowResult], performance: [PerformanceResult], rules: [RuleSummary], thresholdsByRule: [String: [Report.Threshold]],
         input: ReportInput, inPeriod: (Timestamp) -> Bool
     ) -> [Report.AlertTrace] {
         struct Key: Hashable {
@@ -229,6 +229,9 @@ public enum ReportBuilder {
             if byKey[key] == nil { order.append(key) }
             byKey[key, default: []].append(t)
         }
+        // Performance figures of each window (latest revision), for rules over them.
+        var latestPerformance: [WindowKey: PerformanceResult] = [:]
+        for r in performance where latestPerformance[r.key].map({ $0.revision < r.revision }) ?? true { latestPerformance[r.key] = r }
         let rulesByKey = Dictionary(rules.map { ("\($0.group)/\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
         var traces: [Report.AlertTrace] = []
         for key in order {
@@ -252,7 +255,10 @@ public enum ReportBuilder {
             }
             let startIndex = max(0, (relevant.firstIndex { $0.key.end >= first } ?? relevant.count) - 1)
             var transitionsAt: [Timestamp: String] = [:]
-            for t in list { transitionsAt[t.transition.at, default: ""] += (transitionsAt[t.transition.at]!.isEmpty ? "" : ", ") + "\(t.transition.from.rawValue) → \(t.transition.to.rawValue)" }
+            for t in list {
+                let text = "\(t.transition.from.rawValue) → \(t.transition.to.rawValue)"
+                transitionsAt[t.transition.at] = transitionsAt[t.transition.at].map { $0 + ", " + text } ?? text
+            }
             var seenTransitions = Set<Timestamp>()
             for w in relevant[startIndex...] where w.key.end <= last {
                 if evaluations.count >= maxEvaluations {
@@ -261,7 +267,8 @@ public enum ReportBuilder {
                 }
                 var values: [(String, Double)] = []
                 for m in metrics {
-                    if let s = w.samples.first(where: { $0.metric == m && (feature == nil || $0.labels[LabelName.feature] == feature) }) {
+                    let matches: (Sample) -> Bool = { $0.metric == m && (feature == nil || $0.labels[LabelName.feature] == feature) }
+                    if let s = w.samples.first(where: matches) ?? latestPerformance[w.key]?.samples.first(where: matches) {
                         values.append((m, s.value))
                     }
                 }

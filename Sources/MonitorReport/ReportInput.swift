@@ -22,6 +22,8 @@ public struct ReportInput: Sendable {
     public var silences: [Silence]
     /// Every config version, oldest first.
     public var configs: [ConfigVersion]
+    /// Hashes of the configs the period's window results were computed with.
+    public var configsInEffect: Set<String>
     public var profiles: [ProfileSummary]
     /// The rules of each config version, by config hash.
     public var rules: [String: [RuleSummary]]
@@ -34,7 +36,7 @@ public struct ReportInput: Sendable {
         storeName: String, schemaVersion: Int, windows: [WindowResult], performance: [PerformanceResult],
         transitions: [StoredTransition], outbox: [OutboxEntry], attempts: [DeliveryAttempt],
         notificationLog: [NotificationLogEntry], triggers: [TriggerRecord], silences: [Silence], configs: [ConfigVersion],
-        profiles: [ProfileSummary], rules: [String: [RuleSummary]], chains: [AuditChainStatus],
+        configsInEffect: Set<String>, profiles: [ProfileSummary], rules: [String: [RuleSummary]], chains: [AuditChainStatus],
         fingerprint: @escaping @Sendable (Labels) -> String
     ) {
         self.storeName = storeName
@@ -48,6 +50,7 @@ public struct ReportInput: Sendable {
         self.triggers = triggers
         self.silences = silences
         self.configs = configs
+        self.configsInEffect = configsInEffect
         self.profiles = profiles
         self.rules = rules
         self.chains = chains

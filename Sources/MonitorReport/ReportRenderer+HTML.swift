@@ -50,7 +50,7 @@ extension ReportRenderer {
         o += "<h2 id=\"configuration\">Configuration in effect</h2>\n"
         if r.configs.isEmpty { o += "<p>No config version recorded.</p>\n" }
         for c in r.configs where c.inEffect {
-            o += "<h3>Config <code>\(c.hash)</code> from \(Text.time(c.firstSeen))</h3>\n<pre>"
+            o += "<h3>Config <code>\(c.hash)</code>, first recorded at \(Text.time(c.firstSeen))</h3>\n<pre>"
             for line in c.diff.prefix(200) {
                 let cls = line.hasPrefix("+") ? "add" : "del"
                 o += "<span class=\(cls)>\(Text.escapeHTML(line))</span>\n"

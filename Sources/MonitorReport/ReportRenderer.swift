@@ -62,7 +62,7 @@ public enum ReportRenderer {
                 for c in r.configs {
                     w.object { w in
                         w.string("hash", c.hash)
-                        w.time("first_seen", c.firstSeen)
+                        w.time("first_seen", c.firstSeen.milliseconds == Int64.max ? nil : c.firstSeen)
                         w.bool("in_effect", c.inEffect)
                         w.array("diff") { w in for line in c.diff { w.string(nil, line) } }
                         w.array("rules") { w in
@@ -298,7 +298,7 @@ public enum ReportRenderer {
         o += "\n## Configuration in effect\n\n"
         if r.configs.isEmpty { o += "No config version recorded.\n" }
         for c in r.configs where c.inEffect {
-            o += "### Config `\(c.hash.prefix(16))…` from \(Text.time(c.firstSeen))\n\n"
+            o += "### Config `\(c.hash.prefix(16))…`, first recorded at \(Text.time(c.firstSeen))\n\n"
             o += "Full hash: `\(c.hash)`. \(c.rules.count) rule(s).\n\n"
             let shown = c.diff.prefix(80)
             o += "```diff\n" + shown.joined(separator: "\n") + (c.diff.count > shown.count ? "\n… \(c.diff.count - shown.count) more changed lines" : "") + "\n```\n\n"

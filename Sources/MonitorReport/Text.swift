@@ -21,7 +21,7 @@ enum Text {
         }
         let p = pow10(digits)
         let r = (v * p).rounded() / p
-        return "\(r)"
+        return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : "\(r)"
     }
 
     private static func pow10(_ n: Int) -> Double {
@@ -32,6 +32,8 @@ enum Text {
 
     /// `2026-11-01T10:00:00Z` (seconds precision when the milliseconds are zero).
     static func time(_ t: Timestamp) -> String {
+        // `monitor run --once` commits its last checkpoint at the end of time.
+        if t.milliseconds == Int64.max { return "end of input" }
         let s = t.rfc3339
         return s.hasSuffix(".000Z") ? String(s.dropLast(5)) + "Z" : s
     }

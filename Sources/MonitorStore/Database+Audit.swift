@@ -251,7 +251,24 @@ extension Database {
     }
 }
 
+extension Database {
+    /// The configs the window results of a model (all when nil) ending in `[from, to)` were
+    /// computed with.
+    func configHashes(model: String?, from: Timestamp?, to: Timestamp?) throws -> Set<String> {
+        Set(try connection.query(
+            "SELECT DISTINCT config_hash FROM window_results WHERE (?1 IS NULL OR model = ?1) AND end_ms >= ?2 AND end_ms < ?3 AND config_hash IS NOT NULL",
+            model, from?.milliseconds ?? Int64.min, to?.milliseconds ?? Int64.max
+        ) { $0.text(0) })
+    }
+}
+
 extension SQLiteStore {
+    /// The hashes of the configs the window results of `model` (every model when nil) ending in
+    /// `[from, to)` were computed with.
+    public func configHashes(model: String?, from: Timestamp?, to: Timestamp?) throws -> Set<String> {
+        try withDatabase { try $0.configHashes(model: model, from: from, to: to) }
+    }
+
     /// Each audited table's hash chain: row and link counts and the head (the last link, which an
     /// auditor pins), and with `verify` the first broken link per table.
     ///

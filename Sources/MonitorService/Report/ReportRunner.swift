@@ -93,7 +93,8 @@ public enum ReportRunner {
                 windows: windows, performance: try store.performanceResults(model: request.model, from: request.since, to: request.until),
                 transitions: transitions, outbox: try store.outboxEntries(state: nil), attempts: try store.deliveryAttempts(notificationID: nil),
                 notificationLog: try store.notificationLog(since: nil), triggers: try store.triggers(model: request.model),
-                silences: try store.silences(at: Timestamp(milliseconds: 0), includeExpired: true), configs: configs, profiles: profiles,
+                silences: try store.silences(at: Timestamp(milliseconds: 0), includeExpired: true), configs: configs,
+                configsInEffect: try store.configHashes(model: request.model, from: request.since, to: request.until), profiles: profiles,
                 rules: rules, chains: try store.auditChains(verify: request.verify), fingerprint: { AlertFingerprint.of($0) })
         } catch let e as ServiceError {
             throw e
