@@ -3,7 +3,7 @@ import Testing
 
 /// `--help` is API (cf. argument-parser's golden tests): a change to it must be deliberate.
 /// Regenerate after an intended change with:
-///   for c in run compare baseline check test-rules simulate silence triggers; do .build/debug/monitor $c --help > Tests/MonitorCLITests/Fixtures/help/$c.txt; done
+///   for c in run compare baseline check test-rules simulate silence triggers report; do .build/debug/monitor $c --help > Tests/MonitorCLITests/Fixtures/help/$c.txt; done
 ///   for c in add list expire; do .build/debug/monitor silence $c --help > Tests/MonitorCLITests/Fixtures/help/silence-$c.txt; done
 ///   .build/debug/monitor triggers list --help > Tests/MonitorCLITests/Fixtures/help/triggers-list.txt
 ///   .build/debug/monitor --help > Tests/MonitorCLITests/Fixtures/help/monitor.txt
@@ -12,7 +12,7 @@ struct HelpGoldenTests {
     static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/help")
 
     @Test("help text matches the committed golden file", arguments: ["monitor", "run", "compare", "baseline", "check", "test-rules", "simulate", "silence",
-                                                                       "silence add", "silence list", "silence expire", "triggers", "triggers list"])
+                                                                       "silence add", "silence list", "silence expire", "triggers", "triggers list", "report"])
     func golden(command: String) throws {
         let args = command == "monitor" ? ["--help"] : command.split(separator: " ").map(String.init) + ["--help"]
         let r = try MonitorProcess.run(args)
