@@ -153,7 +153,7 @@ extension ReportRenderer {
 enum SVGChart {
     static let width = 360.0
     static let height = 150.0
-    static let left = 46.0
+    static let left = 60.0
     static let right = 8.0
     static let top = 20.0
     static let bottom = 22.0

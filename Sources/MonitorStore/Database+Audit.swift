@@ -63,30 +63,32 @@ struct AuditTable {
 private let genesis = [UInt8](repeating: 0, count: 32)
 
 extension Row {
-    /// Feeds column `column` into `hash` with its type (see ``AuditTable``); no allocation.
-    func feed(_ column: Int32, into hash: inout SHA256) {
+    /// Appends column `column` with its type (see ``AuditTable``) to `out`.
+    func append(_ column: Int32, to out: inout [UInt8]) {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER:
-            var tagged = (UInt8(1), sqlite3_column_int64(handle, column).bigEndian)
-            withUnsafeBytes(of: &tagged.0) { hash.update($0) }
-            withUnsafeBytes(of: &tagged.1) { hash.update($0) }
+            out.append(1)
+            appendBigEndian(UInt64(bitPattern: sqlite3_column_int64(handle, column)), to: &out)
         case SQLITE_FLOAT:
-            var tagged = (UInt8(2), sqlite3_column_double(handle, column).bitPattern.bigEndian)
-            withUnsafeBytes(of: &tagged.0) { hash.update($0) }
-            withUnsafeBytes(of: &tagged.1) { hash.update($0) }
-        case SQLITE_TEXT, SQLITE_BLOB:
-            let isText = sqlite3_column_type(handle, column) == SQLITE_TEXT
-            let pointer: UnsafeRawPointer? =
-                isText ? sqlite3_column_text(handle, column).map(UnsafeRawPointer.init) : sqlite3_column_blob(handle, column)
+            out.append(2)
+            appendBigEndian(sqlite3_column_double(handle, column).bitPattern, to: &out)
+        case SQLITE_TEXT:
             let count = Int(sqlite3_column_bytes(handle, column))
-            var tagged = (UInt8(isText ? 3 : 4), UInt64(count).bigEndian)
-            withUnsafeBytes(of: &tagged.0) { hash.update($0) }
-            withUnsafeBytes(of: &tagged.1) { hash.update($0) }
-            if let pointer, count > 0 { hash.update(UnsafeRawBufferPointer(start: pointer, count: count)) }
+            out.append(3)
+            appendBigEndian(UInt64(count), to: &out)
+            if let p = sqlite3_column_text(handle, column), count > 0 { out.append(contentsOf: UnsafeBufferPointer(start: p, count: count)) }
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, column))
+            out.append(4)
+            appendBigEndian(UInt64(count), to: &out)
+            if let p = sqlite3_column_blob(handle, column), count > 0 { out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: count)) }
         default:
-            var tag = UInt8(0)
-            withUnsafeBytes(of: &tag) { hash.update($0) }
+            out.append(0)
         }
+    }
+
+    private func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
     }
 
     var columnCount: Int32 { sqlite3_column_count(handle) }
@@ -94,20 +96,21 @@ extension Row {
 
 extension Database {
     /// The link of the row `row` is positioned on (column 0 the rowid, then the content columns).
+    /// The row's encoding is built in one reused buffer and hashed in one call: no allocation
+    /// per row but the 32-byte digest.
     private func link(after prev: [UInt8], table: AuditTable, row: Row, children: Statement?) throws -> [UInt8] {
-        var hash = SHA256()
-        hash.update(prev)
-        hash.update(table.name)
-        for c in 1..<row.columnCount { row.feed(c, into: &hash) }
+        auditScratch.removeAll(keepingCapacity: true)
+        auditScratch.append(contentsOf: prev)
+        auditScratch.append(contentsOf: table.name.utf8)
+        for c in 1..<row.columnCount { row.append(c, to: &auditScratch) }
         if let children {
             try children.bind(row.int64(0))
             try children.forEachRowBound { child in
-                var marker = UInt8(0xC0)
-                withUnsafeBytes(of: &marker) { hash.update($0) }
-                for c in 0..<child.columnCount { child.feed(c, into: &hash) }
+                auditScratch.append(0xC0)
+                for c in 0..<child.columnCount { child.append(c, to: &auditScratch) }
             }
         }
-        return hash.finalize()
+        return SHA256.hash(auditScratch)
     }
 
     /// Links every audited row added since the last link, in rowid order. Call inside a write

@@ -21,6 +21,8 @@ final class Database {
     /// cleared on rollback like `seriesIDs`).
     var streamIDs: [ModelVersion: Int64] = [:]
     var streamNames: [Int64: ModelVersion] = [:]
+    /// The encoding buffer of audit-chain links (``sealAudit()``), reused row after row.
+    var auditScratch: [UInt8] = []
 
     init(connection: Connection) {
         self.connection = connection
