@@ -210,6 +210,32 @@ struct ReportTests {
         #expect(!a.stdout.isEmpty && a.stdout == b.stdout)
     }
 
+    @Test("decision traces carry the notifications sent for an alert, their delivery attempts and its retraining triggers")
+    func tracesWithNotifications() throws {
+        let store = try ReportFixture.audited.get()
+        let r = try MonitorProcess.run(["report", "--store", store, "--format", "json"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let alerts = try #require(obj["alerts"] as? [[String: Any]])
+        let notified = alerts.filter { !(($0["notifications"] as? [Any]) ?? []).isEmpty }
+        #expect(!notified.isEmpty)
+        let first = try #require((notified.first?["notifications"] as? [[String: Any]])?.first)
+        #expect(first["receiver"] as? String == "file")
+        let delivery = try #require((first["deliveries"] as? [[String: Any]])?.first)
+        #expect(delivery["state"] as? String == "delivered")
+        let attempt = try #require((delivery["attempts"] as? [[String: Any]])?.first)
+        #expect(attempt["outcome"] as? String == "delivered" && attempt["attempt"] as? Int == 1)
+        let triggers = alerts.flatMap { ($0["triggers"] as? [[String: Any]]) ?? [] }
+        #expect(triggers.contains { $0["status"] as? String == "emitted" })
+        let summary = try #require((obj["summary"] as? [[String: Any]])?.first)
+        #expect(((summary["notifications"] as? [String: Any])?["delivered"] as? Int ?? 0) > 0)
+        #expect(((summary["triggers"] as? [String: Any])?["emitted"] as? Int ?? 0) > 0)
+        // Two config versions: the second shows the added line as its diff.
+        let configs = try #require(obj["configs"] as? [[String: Any]])
+        #expect(configs.count == 2)
+        #expect((configs.last?["diff"] as? [String]) == ["+ # second config version"], "\(configs.last?["diff"] ?? "")")
+    }
+
     @Test("--verify passes on an untouched store, and updates of the documented mutable columns keep it intact")
     func verifyIntact() throws {
         let dir = try TempDir()
