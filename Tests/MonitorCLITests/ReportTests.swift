@@ -93,6 +93,15 @@ enum ReportFixture {
                 guard b.code == 0 else { throw Failure(description: "baseline: \(b.stderr)") }
             }
         }
+        if notifications {
+            // A silence (from now: silences cannot start in the past), listed by reports whose
+            // period overlaps it.
+            let silence = try MonitorProcess.run([
+                "silence", "add", "--store", dir + "/monitor.db", "feature=country", "--duration", "1d",
+                "--author", "auditor", "--comment", "known change of the country mix",
+            ])
+            guard silence.code == 0 else { throw Failure(description: "silence add: \(silence.stderr)") }
+        }
         var run = try MonitorProcess.run(["run", "--config", dir + "/monitor.yaml", "--once"])
         guard run.code == 0 else { throw Failure(description: "run --once: \(run.stderr.suffix(3000))") }
         if notifications {
@@ -230,6 +239,9 @@ struct ReportTests {
         let summary = try #require((obj["summary"] as? [[String: Any]])?.first)
         #expect(((summary["notifications"] as? [String: Any])?["delivered"] as? Int ?? 0) > 0)
         #expect(((summary["triggers"] as? [String: Any])?["emitted"] as? Int ?? 0) > 0)
+        let silences = try #require(obj["silences"] as? [[String: Any]])
+        #expect(silences.count == 1 && silences.first?["created_by"] as? String == "auditor", "\(silences)")
+        #expect(silences.first?["matchers"] as? String == "{feature=\"country\"}")
         // Two config versions: the second shows the added line as its diff.
         let configs = try #require(obj["configs"] as? [[String: Any]])
         #expect(configs.count == 2)
