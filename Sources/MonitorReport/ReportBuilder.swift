@@ -260,7 +260,17 @@ public enum ReportBuilder {
                 transitionsAt[t.transition.at] = transitionsAt[t.transition.at].map { $0 + ", " + text } ?? text
             }
             var seenTransitions = Set<Timestamp>()
-            for w in relevant[startIndex...] where w.key.end <= last {
+            // Listed: the windows while the alert was pending or firing, each transition and the
+            // window before it. Quiet windows between (inactive or resolved, nothing changing)
+            // are left out: the series charts show them.
+            let span = Array(relevant[startIndex...].prefix { $0.key.end <= last })
+            var active = false
+            for (i, w) in span.enumerated() {
+                let changes = list.filter { $0.transition.at == w.key.end }
+                let nextChanges = i + 1 < span.count && transitionsAt[span[i + 1].key.end] != nil
+                let wasActive = active
+                if let lastChange = changes.last { active = lastChange.transition.to == .pending || lastChange.transition.to == .firing }
+                guard wasActive || !changes.isEmpty || nextChanges else { continue }
                 if evaluations.count >= maxEvaluations {
                     omitted += 1
                     continue

@@ -51,11 +51,12 @@ extension ReportRenderer {
         if r.configs.isEmpty { o += "<p>No config version recorded.</p>\n" }
         for c in r.configs where c.inEffect {
             o += "<h3>Config <code>\(c.hash)</code>, first recorded at \(Text.time(c.firstSeen))</h3>\n<pre>"
-            for line in c.diff.prefix(200) {
+            let limit = c.diff.allSatisfy { $0.hasPrefix("+") } ? 40 : 200
+            for line in c.diff.prefix(limit) {
                 let cls = line.hasPrefix("+") ? "add" : "del"
                 o += "<span class=\(cls)>\(Text.escapeHTML(line))</span>\n"
             }
-            if c.diff.count > 200 { o += "… \(c.diff.count - 200) more changed lines\n" }
+            if c.diff.count > limit { o += "… \(c.diff.count - limit) more lines (all of them in the JSON report)\n" }
             o += "</pre>\n"
         }
         o += "<h3>Reference profiles</h3>\n"

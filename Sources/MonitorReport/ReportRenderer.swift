@@ -300,7 +300,8 @@ public enum ReportRenderer {
         for c in r.configs where c.inEffect {
             o += "### Config `\(c.hash.prefix(16))…`, first recorded at \(Text.time(c.firstSeen))\n\n"
             o += "Full hash: `\(c.hash)`. \(c.rules.count) rule(s).\n\n"
-            let shown = c.diff.prefix(80)
+            // The first version is all additions: its start, the JSON report has every line.
+            let shown = c.diff.prefix(c.diff.allSatisfy { $0.hasPrefix("+") } ? 40 : 80)
             o += "```diff\n" + shown.joined(separator: "\n") + (c.diff.count > shown.count ? "\n… \(c.diff.count - shown.count) more changed lines" : "") + "\n```\n\n"
         }
         o += "### Reference profiles\n\n"
