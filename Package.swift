@@ -145,6 +145,7 @@ let package = Package(
         .testTarget(name: "MonitorCoreTests", dependencies: ["MonitorCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorRulesTests", dependencies: ["MonitorRules", "MonitorCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore", "MonitorCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MonitorIngestTests",
             dependencies: ["MonitorIngest", "MonitorCore"],

@@ -164,12 +164,13 @@ enum LineDiff {
             if i < n, j < m, a[i] == b[j] {
                 i += 1
                 j += 1
-            } else if j < m, i == n || table[i * (m + 1) + j + 1] >= table[(i + 1) * (m + 1) + j] {
-                out.append("+ " + b[j])
-                j += 1
-            } else {
+            } else if i < n, j == m || table[(i + 1) * (m + 1) + j] >= table[i * (m + 1) + j + 1] {
+                // Removals first at a change, as `diff` prints them.
                 out.append("- " + a[i])
                 i += 1
+            } else {
+                out.append("+ " + b[j])
+                j += 1
             }
         }
         return out
