@@ -62,6 +62,19 @@ let package = Package(
             path: "Benchmarks/LabelJoinBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // `monitor report` on 30 days of hourly windows × 50 features: open, read, build, render.
+        .executableTarget(
+            name: "ReportBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MonitorCore", package: "ModelMonitor"),
+                .product(name: "MonitorStore", package: "ModelMonitor"),
+                .product(name: "MonitorReport", package: "ModelMonitor"),
+                .product(name: "MonitorService", package: "ModelMonitor"),
+            ],
+            path: "Benchmarks/ReportBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Streaming windows: ingest throughput, window close, memory of a 10M-event window.
         .executableTarget(
             name: "WindowingBenchmarks",
