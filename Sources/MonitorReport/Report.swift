@@ -84,10 +84,33 @@ public struct Report: Sendable {
         public var driftedWindows: [Timestamp]
         /// The reference profile's bins for this feature, when known.
         public var reference: ProfileFeature?
-        /// Latest window's summary (mean, stddev, min, max, missing_rate, …) beside the
-        /// reference's bins: the stored results keep statistics, not histograms.
+        /// Latest window's summary (mean, stddev, min, max, missing_rate, …).
         public var latest: [(metric: String, value: Double)]
         public var latestWindowEnd: Timestamp?
+        /// The reference's and the latest window's distributions over the reference's bins; nil
+        /// when the windows carry no histogram of the feature (stores written before schema 5)
+        /// or the reference profile is unknown.
+        public var distribution: Distribution?
+    }
+
+    /// A feature's distribution in the reference and in the latest window of the period, over
+    /// the reference's bins.
+    ///
+    /// Invariants: `bins`, `reference`, `latest` and `latestCounts` have equal counts;
+    /// `reference` and `latest` are proportions of the non-missing values (each sums to 1, or
+    /// `latest` is all 0 when the window had no non-missing value).
+    public struct Distribution: Sendable {
+        /// The window (configuration name and end) the latest figures come from.
+        public var window: String
+        public var windowEnd: Timestamp
+        /// Bin labels: `≤ e₁`, `(e₁, e₂]`, …, `> e_k` (numerical, right-closed as the PSI
+        /// bins), or the reference's categories and then `(other)` (categorical).
+        public var bins: [String]
+        public var reference: [Double]
+        public var latest: [Double]
+        public var latestCounts: [Int]
+        /// Missing values in the latest window (in no bin).
+        public var latestMissing: Int
     }
 
     /// A performance series of a model (latest revision per window).

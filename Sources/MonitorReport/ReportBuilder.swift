@@ -150,9 +150,16 @@ public enum ReportBuilder {
         var series: [Key: [String: [Report.Point]]] = [:]
         var drifted: [Key: [Timestamp]] = [:]
         var latest: [Key: (end: Timestamp, values: [String: Double])] = [:]
+        var latestHistogram: [Key: (window: WindowKey, profileID: Int64, histogram: FeatureHistogram)] = [:]
         var profileOf: [String: Int64] = [:]
         for w in windows {
             profileOf[w.key.model] = w.profileID
+            // Windows come ordered by end: the last one seen is the latest (of equal ends, the
+            // last in the store's order, as for the statistics).
+            for h in w.histograms {
+                let key = Key(model: w.key.model, feature: h.feature)
+                if latestHistogram[key].map({ $0.window.end <= w.key.end }) ?? true { latestHistogram[key] = (w.key, w.profileID, h) }
+            }
             for s in w.samples {
                 guard let feature = s.labels[LabelName.feature] else { continue }
                 let key = Key(model: w.key.model, feature: feature)
@@ -177,10 +184,37 @@ public enum ReportBuilder {
             }
             let reference = profileOf[key.model].flatMap { profilesByID[$0] }?.features.first { $0.name == key.feature }
             let l = latest[key]
+            let distribution = latestHistogram[key].flatMap { h in
+                profilesByID[h.profileID]?.features.first { $0.name == key.feature }.flatMap {
+                    self.distribution(reference: $0, window: h.window, histogram: h.histogram)
+                }
+            }
             return Report.FeatureSection(
                 model: key.model, feature: key.feature, series: list, driftedWindows: (drifted[key] ?? []).sorted(), reference: reference,
-                latest: latestMetrics.compactMap { m in l?.values[m].map { (m, $0) } }, latestWindowEnd: l?.end)
+                latest: latestMetrics.compactMap { m in l?.values[m].map { (m, $0) } }, latestWindowEnd: l?.end, distribution: distribution)
         }
+    }
+
+    /// The reference's and a window's proportions over the reference's bins; nil when the
+    /// histogram does not fit the reference (another profile's bins).
+    static func distribution(reference f: ProfileFeature, window: WindowKey, histogram h: FeatureHistogram) -> Report.Distribution? {
+        let bins: [String]
+        let reference: [Double]
+        if f.kind == "categorical" {
+            guard h.counts.count == f.categories.count + 1, f.proportions.count == f.categories.count else { return nil }
+            bins = f.categories + ["(other)"]
+            reference = f.proportions + [f.other]
+        } else {
+            guard h.counts.count == f.edges.count + 1, f.proportions.count == h.counts.count else { return nil }
+            let e = f.edges.map(Text.number)
+            bins = e.isEmpty ? ["all"] : ["≤ \(e[0])"] + zip(e, e.dropFirst()).map { "(\($0), \($1)]" } + ["> \(e[e.count - 1])"]
+            reference = f.proportions
+        }
+        let total = h.counts.reduce(0, +)
+        let latest = h.counts.map { total > 0 ? Double($0) / Double(total) : 0 }
+        return Report.Distribution(
+            window: window.window, windowEnd: window.end, bins: bins, reference: reference, latest: latest, latestCounts: h.counts,
+            latestMissing: h.missing)
     }
 
     static func uniqueThresholds(_ t: [Report.Threshold]) -> [Report.Threshold] {

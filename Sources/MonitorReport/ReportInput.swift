@@ -90,15 +90,20 @@ public struct ProfileFeature: Hashable, Sendable {
     public var edges: [Double]
     /// Category dictionary (categorical).
     public var categories: [String]
-    /// The reference's share per bin (edges.count + 1 bins) or per category.
+    /// The reference's share of its non-missing values per bin (edges.count + 1 bins) or per
+    /// category.
     public var proportions: [Double]
+    /// Categorical: the reference's share of values outside `categories` (the decoder's
+    /// overflow), so `proportions` and `other` sum to 1. Numerical: 0.
+    public var other: Double
 
-    public init(name: String, kind: String, edges: [Double], categories: [String], proportions: [Double]) {
+    public init(name: String, kind: String, edges: [Double], categories: [String], proportions: [Double], other: Double = 0) {
         self.name = name
         self.kind = kind
         self.edges = edges
         self.categories = categories
         self.proportions = proportions
+        self.other = other
     }
 }
 

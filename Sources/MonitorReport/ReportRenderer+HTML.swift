@@ -78,7 +78,11 @@ extension ReportRenderer {
                 SVGChart.line(into: &o, title: s.metric, points: s.points, thresholds: s.thresholds, shaded: f.driftedWindows)
                 o += "</div>\n"
             }
-            if let ref = f.reference, !ref.proportions.isEmpty {
+            if let d = f.distribution {
+                o += "<div class=\"chart\">"
+                SVGChart.bars(into: &o, title: "reference vs latest \(d.window)", distribution: d)
+                o += "</div>\n"
+            } else if let ref = f.reference, !ref.proportions.isEmpty {
                 o += "<div class=\"chart\">"
                 SVGChart.bars(into: &o, title: "reference distribution", feature: ref)
                 o += "</div>\n"
@@ -230,6 +234,45 @@ enum SVGChart {
             let label = feature.kind == "categorical" ? (i < feature.categories.count ? feature.categories[i] : "other")
                 : (i == 0 ? "≤ \(Text.number(feature.edges.first ?? 0))" : "> \(Text.number(feature.edges[min(i - 1, feature.edges.count - 1)]))")
             out += "<rect class=\"bar\" x=\"\(fmt(left + Double(i) * w + 1))\" y=\"\(fmt(top + plotH - h))\" width=\"\(fmt(max(w - 2, 0.5)))\" height=\"\(fmt(h))\" fill=\"#7a9cc6\"><title>\(Text.escapeHTML(label)): \(Text.number(p))</title></rect>"
+        }
+        out += "</svg>"
+    }
+
+    /// A grouped bar chart: per bin of the reference, the reference's proportion (light) beside
+    /// the latest window's (dark), with the bin labels under the bars (rotated when there are
+    /// many) and the full figures in each bar's `<title>`.
+    static func bars(into out: inout String, title: String, distribution d: Report.Distribution) {
+        let n = d.bins.count
+        let labelRoom = 58.0  // rotated bin labels below the plot
+        let h = height + labelRoom
+        let plotW = width - left - right
+        let plotH = height - top - bottom
+        let hi = max((d.reference + d.latest).max() ?? 1, 1e-9)
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"distribution\" width=\"\(Int(width))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(width)) \(Int(h))\" role=\"img\" aria-label=\"\(Text.escapeHTML(title))\">"
+        out += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(h))\" fill=\"#ffffff\"/>"
+        out += "<text x=\"\(Int(left))\" y=\"13\" font-size=\"12\" font-weight=\"bold\" fill=\"#1b1f24\">\(Text.escapeHTML(title))</text>"
+        // Legend, top right.
+        out += "<rect x=\"\(fmt(width - right - 118))\" y=\"\(fmt(top - 12))\" width=\"8\" height=\"8\" fill=\"#b7c4d6\"/>"
+        out += "<text x=\"\(fmt(width - right - 107))\" y=\"\(fmt(top - 4))\" font-size=\"9\" fill=\"#444\">reference</text>"
+        out += "<rect x=\"\(fmt(width - right - 58))\" y=\"\(fmt(top - 12))\" width=\"8\" height=\"8\" fill=\"#1f5fbf\"/>"
+        out += "<text x=\"\(fmt(width - right - 47))\" y=\"\(fmt(top - 4))\" font-size=\"9\" fill=\"#444\">latest</text>"
+        out += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(plotW))\" height=\"\(fmt(plotH))\" fill=\"none\" stroke=\"#99a\" stroke-width=\"0.5\"/>"
+        out += "<text x=\"\(fmt(left - 3))\" y=\"\(fmt(top + 8))\" font-size=\"10\" text-anchor=\"end\" fill=\"#444\">\(Text.percent(hi))</text>"
+        out += "<text x=\"\(fmt(left - 3))\" y=\"\(fmt(top + plotH))\" font-size=\"10\" text-anchor=\"end\" fill=\"#444\">0%</text>"
+        let group = plotW / Double(max(n, 1))
+        let bar = max((group - 2) / 2, 0.5)
+        for i in 0..<n {
+            let x0 = left + Double(i) * group + 1
+            let label = Text.escapeHTML(d.bins[i])
+            let rh = d.reference[i] / hi * plotH
+            let lh = d.latest[i] / hi * plotH
+            out += "<rect class=\"bar reference\" x=\"\(fmt(x0))\" y=\"\(fmt(top + plotH - rh))\" width=\"\(fmt(bar))\" height=\"\(fmt(rh))\" fill=\"#b7c4d6\"><title>\(label): reference \(Text.percent(d.reference[i]))</title></rect>"
+            out += "<rect class=\"bar latest\" x=\"\(fmt(x0 + bar))\" y=\"\(fmt(top + plotH - lh))\" width=\"\(fmt(bar))\" height=\"\(fmt(lh))\" fill=\"#1f5fbf\"><title>\(label): latest \(Text.percent(d.latest[i])) (\(d.latestCounts[i]))</title></rect>"
+            // The label under the group, rotated so long ranges and names fit.
+            let lx = x0 + group / 2
+            let ly = top + plotH + 10
+            let short = d.bins[i].count > 14 ? String(d.bins[i].prefix(13)) + "…" : d.bins[i]
+            out += "<text class=\"bin\" x=\"\(fmt(lx))\" y=\"\(fmt(ly))\" font-size=\"8\" text-anchor=\"end\" fill=\"#444\" transform=\"rotate(-45 \(fmt(lx)) \(fmt(ly)))\">\(Text.escapeHTML(short))</text>"
         }
         out += "</svg>"
     }

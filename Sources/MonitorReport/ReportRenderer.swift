@@ -121,6 +121,19 @@ public enum ReportRenderer {
                             w.time("window_end", f.latestWindowEnd)
                             for (m, v) in f.latest { w.number(m, v) }
                         }
+                        if let d = f.distribution {
+                            w.object("distribution") { w in
+                                w.string("window", d.window)
+                                w.time("window_end", d.windowEnd)
+                                w.array("bins") { w in for b in d.bins { w.string(nil, b) } }
+                                w.array("reference") { w in for x in d.reference { w.number(nil, x) } }
+                                w.array("latest") { w in for x in d.latest { w.number(nil, x) } }
+                                w.array("latest_counts") { w in for c in d.latestCounts { w.int(nil, c) } }
+                                w.int("latest_missing", d.latestMissing)
+                            }
+                        } else {
+                            w.string("distribution", nil)
+                        }
                     }
                 }
             }
@@ -332,6 +345,13 @@ public enum ReportRenderer {
             o += "\nDrifted windows (drift decision): " + (f.driftedWindows.isEmpty ? "none" : Text.ranges(f.driftedWindows, step: step).joined(separator: "; ")) + "\n"
             if let end = f.latestWindowEnd, !f.latest.isEmpty {
                 o += "\nLatest window (ending \(Text.time(end))): " + f.latest.map { "\($0.metric) \(Text.number($0.value))" }.joined(separator: ", ") + "\n"
+            }
+            if let d = f.distribution {
+                o += "\nDistribution, reference vs the latest \(Text.cell(d.window)) window (ending \(Text.time(d.windowEnd)); \(d.latestMissing) missing):\n\n"
+                o += "| bin | reference | latest | latest count |\n|---|---:|---:|---:|\n"
+                for i in d.bins.indices {
+                    o += "| \(Text.cell(d.bins[i])) | \(Text.percent(d.reference[i])) | \(Text.percent(d.latest[i])) | \(d.latestCounts[i]) |\n"
+                }
             }
             o += "\n"
         }

@@ -24,6 +24,13 @@ enum Text {
         return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : "\(r)"
     }
 
+    /// A proportion as a percentage with one decimal: `0.1234` → `12.3%`.
+    static func percent(_ v: Double) -> String {
+        guard v.isFinite else { return "–" }
+        let tenths = Int64((v * 1000).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))%"
+    }
+
     private static func pow10(_ n: Int) -> Double {
         var p = 1.0
         for _ in 0..<n { p *= 10 }

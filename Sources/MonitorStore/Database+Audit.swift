@@ -4,7 +4,8 @@ public import MonitorCore
 /// An audited table and what its chain covers (see ``Migrations/auditChain``).
 ///
 /// A row's content is, in order: the table's name, then each listed column, then for tables with
-/// children each child row (in the listed order) prefixed by a marker byte. Values are encoded
+/// children each child row (in the listed order) prefixed by a marker byte (0xC0 for rows of the
+/// first child query, 0xC1 for the second, …). Values are encoded
 /// with their SQLite type so `1`, `1.0`, `'1'` and NULL hash differently: a type byte (0 NULL,
 /// 1 INTEGER, 2 REAL, 3 TEXT, 4 BLOB), then 8 bytes big-endian for integers and for the IEEE-754
 /// bit pattern of reals, or an 8-byte big-endian length and the bytes for text and blobs.
@@ -12,50 +13,58 @@ struct AuditTable {
     let name: String
     /// The chained columns (every column but the ones documented as mutable).
     let columns: String
-    /// A query for the row's children, `?1` = the parent's rowid; nil when the row stands alone.
-    let children: String?
+    /// Queries for the row's children, `?1` = the parent's rowid; empty when the row stands alone.
+    let children: [String]
+
+    init(name: String, columns: String, children: [String] = []) {
+        self.name = name
+        self.columns = columns
+        self.children = children
+    }
 
     /// Every audited table, in the order reports list them.
     static let all: [AuditTable] = [
-        AuditTable(name: "configs", columns: "hash, text, first_seen", children: nil),
+        AuditTable(name: "configs", columns: "hash, text, first_seen"),
         AuditTable(
-            name: "profiles", columns: "id, name, revision, model, model_version, fingerprint, row_count, created_at, payload",
-            children: nil),
+            name: "profiles", columns: "id, name, revision, model, model_version, fingerprint, row_count, created_at, payload"),
         // A result's values are part of its content, with each series' metric and labels (so
-        // editing a `series` row shows up as a change of every result that uses it).
+        // editing a `series` row shows up as a change of every result that uses it), and so are
+        // its histograms.
         AuditTable(
             name: "window_results",
             columns: "id, model, version, window_name, start_ms, end_ms, profile_id, profile_name, event_count, config_hash",
-            children: """
+            children: [
+                """
                 SELECT v.ordinal, s.metric, s.labels, v.value, v.ts_ms FROM series_values v JOIN series s ON s.id = v.series_id
                 WHERE v.result_id = ?1 ORDER BY v.ordinal
-                """),
+                """,
+                "SELECT ordinal, feature, counts, missing FROM window_histograms WHERE result_id = ?1 ORDER BY ordinal",
+            ]),
         AuditTable(
             name: "performance_results",
             columns: """
                 id, model, version, window_name, start_ms, end_ms, revision, computed_at, prediction_count, labeled_count, config_hash
                 """,
-            children: """
+            children: [
+                """
                 SELECT v.ordinal, s.metric, s.labels, v.value FROM performance_values v JOIN series s ON s.id = v.series_id
                 WHERE v.result_id = ?1 ORDER BY v.ordinal
-                """),
+                """
+            ]),
         AuditTable(
             name: "alert_transitions",
             columns: """
                 id, at, group_name, rule, labels, annotations, state, from_state, to_state, value, active_at, fired_at, resolved_at,
                 last_seen_at, actions, config_hash
-                """,
-            children: nil),
-        AuditTable(name: "notification_log", columns: "id, at, receiver, group_key, reason, notification_id, firing, resolved", children: nil),
+                """),
+        AuditTable(name: "notification_log", columns: "id, at, receiver, group_key, reason, notification_id, firing, resolved"),
         AuditTable(
-            name: "outbox", columns: "id, receiver, integration, group_key, status, payload, created_at, enqueued_at", children: nil),
+            name: "outbox", columns: "id, receiver, integration, group_key, status, payload, created_at, enqueued_at"),
         AuditTable(
-            name: "delivery_attempts", columns: "id, notification_id, attempt, started_at, duration_ms, outcome, status_code, error",
-            children: nil),
+            name: "delivery_attempts", columns: "id, notification_id, attempt, started_at, duration_ms, outcome, status_code, error"),
         AuditTable(
             name: "triggers",
-            columns: "id, model, version, group_name, rule, alert_key, status, status_reason, fired_at, created_at, payload",
-            children: nil),
+            columns: "id, model, version, group_name, rule, alert_key, status, status_reason, fired_at, created_at, payload"),
     ]
 }
 
@@ -98,15 +107,16 @@ extension Database {
     /// The link of the row `row` is positioned on (column 0 the rowid, then the content columns).
     /// The row's encoding is built in one reused buffer and hashed in one call: no allocation
     /// per row but the 32-byte digest.
-    private func link(after prev: [UInt8], table: AuditTable, row: Row, children: Statement?) throws -> [UInt8] {
+    private func link(after prev: [UInt8], table: AuditTable, row: Row, children: [Statement]) throws -> [UInt8] {
         auditScratch.removeAll(keepingCapacity: true)
         auditScratch.append(contentsOf: prev)
         auditScratch.append(contentsOf: table.name.utf8)
         for c in 1..<row.columnCount { row.append(c, to: &auditScratch) }
-        if let children {
-            try children.bind(row.int64(0))
-            try children.forEachRowBound { child in
-                auditScratch.append(0xC0)
+        for (i, query) in children.enumerated() {
+            let marker = 0xC0 + UInt8(i)
+            try query.bind(row.int64(0))
+            try query.forEachRowBound { child in
+                auditScratch.append(marker)
                 for c in 0..<child.columnCount { child.append(c, to: &auditScratch) }
             }
         }

@@ -87,6 +87,9 @@ extension Database {
         let insertValue = try connection.statement(
             "INSERT INTO series_values (result_id, ordinal, series_id, value, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5)"
         )
+        let insertHistogram = try connection.statement(
+            "INSERT INTO window_histograms (result_id, ordinal, feature, counts, missing) VALUES (?1, ?2, ?3, ?4, ?5)"
+        )
         for result in results {
             let key = result.key
             try insertResult.run(
@@ -114,6 +117,9 @@ extension Database {
                 }
                 let ts: Int64? = sample.timestamp == key.end ? nil : sample.timestamp.milliseconds
                 try insertValue.run(resultID, ordinal, seriesID, sample.value, ts)
+            }
+            for (ordinal, h) in result.histograms.enumerated() {
+                try insertHistogram.run(resultID, ordinal, h.feature, JSONText.encode(h.counts), h.missing)
             }
         }
     }

@@ -24,6 +24,7 @@ extension Database {
             }
             let values = try connection.statement("SELECT series_id, value, ts_ms FROM series_values WHERE result_id = ?1 ORDER BY ordinal")
             let seriesRow = try connection.statement("SELECT metric, labels FROM series WHERE id = ?1")
+            let histograms = try connection.statement("SELECT feature, counts, missing FROM window_histograms WHERE result_id = ?1 ORDER BY ordinal")
             // Decoded series of this query: most series recur in every window.
             var series: [Int64: (metric: String, labels: Labels)] = [:]
             for i in results.indices {
@@ -44,6 +45,12 @@ extension Database {
                     samples.append(Sample(metric: metric, labels: labels, value: value, timestamp: timestamp))
                 }
                 results[i].1.samples = samples
+                results[i].1.histograms = try histograms.rows(results[i].0) { row in
+                    guard let counts = JSONText.decodeIntegers(row.text(1)) else {
+                        throw StoreError(code: .invalidData, message: "window_histograms: counts of result \(results[i].0) are not an array of integers")
+                    }
+                    return FeatureHistogram(feature: row.text(0), counts: counts, missing: row.int(2))
+                }
             }
             return results.map(\.1)
         }

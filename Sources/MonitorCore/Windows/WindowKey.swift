@@ -61,12 +61,38 @@ public struct WindowResult: Hashable, Sendable {
     public var eventCount: Int
     /// Every series value of the window (timestamp = `key.end`).
     public var samples: [Sample]
+    /// Per feature, the window's counts over the reference profile's bins (the report's
+    /// reference-vs-latest chart), in the profile's feature order; empty when not computed.
+    public var histograms: [FeatureHistogram]
 
-    public init(key: WindowKey, profileID: Int64, profileName: String, eventCount: Int, samples: [Sample]) {
+    public init(
+        key: WindowKey, profileID: Int64, profileName: String, eventCount: Int, samples: [Sample], histograms: [FeatureHistogram] = []
+    ) {
         self.key = key
         self.profileID = profileID
         self.profileName = profileName
         self.eventCount = eventCount
         self.samples = samples
+        self.histograms = histograms
+    }
+}
+
+/// One feature's distribution in a window, over the bins of the reference profile it was
+/// compared with.
+///
+/// Invariants: for a numerical feature `counts` has one entry per PSI bin of the reference
+/// (`edges.count + 1`, the outer bins open-ended, so they sum to the finite values); for a
+/// categorical feature one entry per reference category, in the profile's order, then one
+/// for every other value (categories the reference never saw, and the decoder's overflow).
+/// `missing` counts the window's missing values (NaN, ±∞, absent, null), which are in no bin.
+public struct FeatureHistogram: Hashable, Sendable {
+    public var feature: String
+    public var counts: [Int]
+    public var missing: Int
+
+    public init(feature: String, counts: [Int], missing: Int) {
+        self.feature = feature
+        self.counts = counts
+        self.missing = missing
     }
 }

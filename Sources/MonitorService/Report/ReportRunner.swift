@@ -142,10 +142,10 @@ public enum ReportRunner {
                 proportions: total > 0 ? n.binCounts.map { Double($0) / total } : []))
         }
         for c in p.categorical + [p.predictedLabel].compactMap({ $0 }) {
-            let total = Double(c.counts.reduce(0, +))
+            let total = Double(c.counts.reduce(0, +) + c.overflow)
             out.append(ProfileFeature(
                 name: c.name, kind: "categorical", edges: [], categories: c.categories,
-                proportions: total > 0 ? c.counts.map { Double($0) / total } : []))
+                proportions: total > 0 ? c.counts.map { Double($0) / total } : [], other: total > 0 ? Double(c.overflow) / total : 0))
         }
         return out
     }

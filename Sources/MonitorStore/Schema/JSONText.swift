@@ -38,6 +38,25 @@ enum JSONText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `[1,2,3]`.
+    static func encode(_ integers: [Int]) -> String {
+        "[" + integers.map(String.init).joined(separator: ",") + "]"
+    }
+
+    /// The integers of a JSON array of integers (no spaces, no exponents, as ``encode(_:)-([Int])``
+    /// writes it), or nil when `text` is not one.
+    static func decodeIntegers(_ text: String) -> [Int]? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+        if bytes.count == 2 { return [] }
+        var out: [Int] = []
+        for part in bytes[1..<(bytes.count - 1)].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            guard let n = Int(String(decoding: part, as: UTF8.self)) else { return nil }
+            out.append(n)
+        }
+        return out
+    }
+
     /// The labels of a JSON object of strings, or nil when `text` is not one.
     static func decodeLabels(_ text: String) -> Labels? {
         var parser = Parser(bytes: Array(text.utf8))

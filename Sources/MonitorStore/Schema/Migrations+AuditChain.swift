@@ -1,7 +1,16 @@
 extension Migrations {
-    /// Migration 5: the audit hash chains (DESIGN §10, issue 8).
+    /// Migration 5: the audit hash chains (DESIGN §10, issue 8), and the per-window histograms
+    /// the report charts.
     ///
-    /// One new table, `audit_chain`: one link per row of each audited table — `table_name`,
+    /// `window_histograms`: per window result and feature, the window's counts over the
+    /// reference profile's bins (`MonitorCore.FeatureHistogram`): `result_id` (→
+    /// `window_results`, cascade), `ordinal` (the feature's index in `WindowResult.histograms`),
+    /// `feature`, `counts` (a JSON array of integers: the PSI bins of a numerical feature; the
+    /// reference's categories and then one "other" bucket for a categorical one), `missing`.
+    /// Primary key `(result_id, ordinal)`, `WITHOUT ROWID`, like `series_values`. The rows are
+    /// part of their window result's chained content.
+    ///
+    /// `audit_chain`: one link per row of each audited table — `table_name`,
     /// `row_id` (the audited row's rowid; primary key with `table_name`, `WITHOUT ROWID` so a
     /// table's links are contiguous and in row order), `position` (1, 2, … per table), `prev_hash`
     /// and `hash` (SHA-256 hex; `hash = SHA-256(prev ‖ content)`, `prev` of the first link is 32
@@ -35,6 +44,14 @@ extension Migrations {
     static let auditChain = Migration(
         version: 5, summary: "audit hash chains",
         sql: """
+            CREATE TABLE window_histograms (
+                result_id INTEGER NOT NULL REFERENCES window_results (id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                feature TEXT NOT NULL,
+                counts TEXT NOT NULL,
+                missing INTEGER NOT NULL,
+                PRIMARY KEY (result_id, ordinal)
+            ) STRICT, WITHOUT ROWID;
             CREATE TABLE audit_chain (
                 table_name TEXT NOT NULL,
                 row_id INTEGER NOT NULL,

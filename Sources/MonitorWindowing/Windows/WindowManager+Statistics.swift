@@ -9,14 +9,19 @@ extension WindowManager {
         let rows = panes.reduce(0) { $0 + $1.eventCount }
         let profile = slot.resolved.profile
         var numerical: [(FeatureDriftResult, ClosedRange<Double>?)] = []
+        var histograms: [FeatureHistogram] = []
         for (f, ref) in slot.numerical.enumerated() {
-            numerical.append(numericalFeature(
-                ref, panes.map { $0.numerical[f] }, rows: rows, settings: settings, buffer: &buffer, keys: &keys))
+            let (result, range, histogram) = numericalFeature(
+                ref, panes.map { $0.numerical[f] }, rows: rows, settings: settings, buffer: &buffer, keys: &keys)
+            numerical.append((result, range))
+            if let histogram { histograms.append(histogram) }
         }
         var categorical: [FeatureDriftResult] = []
         for (c, ref) in slot.categorical.enumerated() {
-            categorical.append(categoricalFeature(
-                ref, panes.map { $0.categorical[c] }, translator: slot.translators[c], rows: rows, settings: settings))
+            let (result, histogram) = categoricalFeature(
+                ref, panes.map { $0.categorical[c] }, translator: slot.translators[c], rows: rows, settings: settings)
+            categorical.append(result)
+            histograms.append(histogram)
         }
         let nf = profile.numerical.count
         let cf = profile.categorical.count
@@ -64,17 +69,19 @@ extension WindowManager {
         emit(SeriesName.driftedFeatureShare, share, windowLabels)
         emit(SeriesName.datasetDrift, dataset ? 1 : 0, windowLabels)
         let result = WindowResult(
-            key: key, profileID: slot.resolved.id, profileName: slot.resolved.name, eventCount: rows, samples: samples)
+            key: key, profileID: slot.resolved.id, profileName: slot.resolved.name, eventCount: rows, samples: samples,
+            histograms: histograms)
         return ClosedWindow(result: result, features: all, driftedFeatureShare: share, datasetDrift: dataset)
     }
 
     /// One numerical feature over a window's panes: the exact path when the reference and the
     /// merged sample are both within the exact limit (`monitor compare`'s rule), else the sketch
-    /// path. Returns the result and the current [min, max].
+    /// path. Returns the result, the current [min, max] and the window's counts over the
+    /// reference's PSI bins (nil when the reference has no bins).
     static func numericalFeature(
         _ ref: NumericalReference, _ accumulators: [NumericalAccumulator], rows: Int, settings: DriftSettings,
         buffer: inout [Double], keys: inout [UInt64]
-    ) -> (FeatureDriftResult, ClosedRange<Double>?) {
+    ) -> (FeatureDriftResult, ClosedRange<Double>?, FeatureHistogram?) {
         var merged = accumulators[0]
         for a in accumulators.dropFirst() { merged.merge(a, exactLimit: settings.exactLimit) }
         let exact = merged.isExact && merged.count <= settings.exactLimit && ref.isExact && ref.count <= settings.exactLimit
@@ -97,16 +104,19 @@ extension WindowManager {
                 reference: ref.summary, referenceSketch: ref.sketch, currentSketch: sketch, currentBinCounts: merged.binCounts,
                 currentMoments: moments, currentOutside: merged.outOfRange, currentCount: merged.count, settings: settings)
         }
-        return (result, merged.count > 0 ? merged.minimum...merged.maximum : nil)
+        let histogram = ref.edges == nil ? nil : FeatureHistogram(feature: ref.name, counts: merged.binCounts, missing: merged.missing)
+        return (result, merged.count > 0 ? merged.minimum...merged.maximum : nil, histogram)
     }
 
     /// One categorical feature over a window's panes. Columns: the reference's categories in the
     /// profile's order, then the window's new categories by name (byte order, so that the
     /// result does not depend on the order this process met them), then the decoder's overflow.
+    /// Also returns the window's histogram: the reference's categories, then everything else in
+    /// one bucket.
     static func categoricalFeature(
         _ ref: CategoricalReference, _ accumulators: [CategoricalAccumulator], translator: CategoryTranslator, rows: Int,
         settings: DriftSettings
-    ) -> FeatureDriftResult {
+    ) -> (FeatureDriftResult, FeatureHistogram) {
         var merged = CategoricalAccumulator()
         for a in accumulators { merged.merge(a) }
         let k = ref.categories.count
@@ -118,8 +128,10 @@ extension WindowManager {
         }
         let referenceCounts = ref.counts + repeatElement(0, count: new.count) + [ref.overflow]
         let currentCounts = Array(current[..<k]) + new.map { current[$0] } + [merged.overflow]
-        return FeatureComparator.categoricalResult(
+        let result = FeatureComparator.categoricalResult(
             name: ref.name, referenceCounts: referenceCounts, currentCounts: currentCounts, currentMissing: merged.missing,
             currentRows: rows, settings: settings)
+        let other = new.reduce(0) { $0 + current[$1] } + merged.overflow
+        return (result, FeatureHistogram(feature: ref.name, counts: Array(current[..<k]) + [other], missing: merged.missing))
     }
 }
