@@ -119,7 +119,7 @@ extension Database {
                 try insertValue.run(resultID, ordinal, seriesID, sample.value, ts)
             }
             for (ordinal, h) in result.histograms.enumerated() {
-                try insertHistogram.run(resultID, ordinal, h.feature, JSONText.encode(h.counts), h.missing)
+                try insertHistogram.run(resultID, ordinal, h.feature, JSONText.encode(integers: h.counts), h.missing)
             }
         }
     }

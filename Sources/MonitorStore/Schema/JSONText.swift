@@ -39,11 +39,11 @@ enum JSONText {
     }
 
     /// `[1,2,3]`.
-    static func encode(_ integers: [Int]) -> String {
+    static func encode(integers: [Int]) -> String {
         "[" + integers.map(String.init).joined(separator: ",") + "]"
     }
 
-    /// The integers of a JSON array of integers (no spaces, no exponents, as ``encode(_:)-([Int])``
+    /// The integers of a JSON array of integers (no spaces, no exponents, as ``encode(integers:)``
     /// writes it), or nil when `text` is not one.
     static func decodeIntegers(_ text: String) -> [Int]? {
         let bytes = Array(text.utf8)
