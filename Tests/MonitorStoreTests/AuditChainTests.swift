@@ -50,6 +50,7 @@ struct AuditChainTests {
 
     @Test("a changed figure, a deleted row and a foreign row are each named", arguments: [
         ("UPDATE series_values SET value = 0.5 WHERE result_id = 2 AND ordinal = 0", "window_results", Int64(2), AuditBreak.Kind.modified),
+        ("UPDATE window_histograms SET counts = '[0,1,2]' WHERE result_id = 3 AND feature = 'country'", "window_results", 3, .modified),
         ("UPDATE series SET labels = replace(labels, 'amount', 'amount2') WHERE metric = 'psi'", "window_results", 1, .modified),
         ("DELETE FROM alert_transitions WHERE id = 2", "alert_transitions", 2, .deleted),
         ("INSERT INTO alert_transitions SELECT 10, at, group_name, rule, labels, annotations, state, from_state, to_state, value, active_at, fired_at, resolved_at, last_seen_at, actions, config_hash, delivered_at FROM alert_transitions WHERE id = 1", "alert_transitions", 10, .inserted),

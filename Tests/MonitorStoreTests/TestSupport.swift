@@ -45,7 +45,8 @@ func hourKey(_ hour: Int64, model: String = "fraud", version: String = "3") -> W
     WindowKey(model: model, version: version, window: "1h", start: ts(hour * 3_600_000), end: ts((hour + 1) * 3_600_000))
 }
 
-/// A result with `features` × 3 samples (psi, ks_pvalue, missing_rate) plus a count sample.
+/// A result with `features` × 3 samples (psi, ks_pvalue, missing_rate) plus a count sample, and a
+/// histogram per feature (three bins, the first empty: empty arrays and zeros round-trip too).
 func makeResult(_ key: WindowKey, features: [String] = ["amount", "country"], profileID: Int64 = 7, seed: Double = 0) -> WindowResult {
     var samples: [Sample] = []
     for (i, feature) in features.enumerated() {
@@ -55,7 +56,10 @@ func makeResult(_ key: WindowKey, features: [String] = ["amount", "country"], pr
         samples.append(Sample(metric: SeriesName.missingRate, labels: labels, value: 0.125, timestamp: key.end))
     }
     samples.append(Sample(metric: SeriesName.count, labels: key.labels, value: 1000 + seed, timestamp: key.end))
-    return WindowResult(key: key, profileID: profileID, profileName: "ref", eventCount: 1000 + Int(seed), samples: samples)
+    let histograms = features.enumerated().map { i, f in
+        FeatureHistogram(feature: f, counts: [0, 600 + Int(seed) * 10 + i, 400 - i], missing: i)
+    }
+    return WindowResult(key: key, profileID: profileID, profileName: "ref", eventCount: 1000 + Int(seed), samples: samples, histograms: histograms)
 }
 
 func makeAlert(_ feature: String, state: AlertState = .firing, at: Int64 = 7_200_000) -> Alert {

@@ -44,6 +44,16 @@ struct WindowManagerTests {
         #expect(s.allSatisfy { $0.labels[LabelName.window] == "10s" && $0.labels[LabelName.model] == "fraud" && $0.labels[LabelName.version] == "3" })
         #expect(m.counters["fraud"]?.windowsClosed == 3 && m.counters["fraud"]?.accepted == 30)
         #expect(m.openPaneCount == 0)
+        // Histograms over the reference's bins, in the profile's order: n0's 10 values fall in
+        // its bins; n1 is constant 1, n2 all missing; c0 is all "DE" (a reference category or
+        // not: 10 in all), c1 all missing.
+        let h = Dictionary(closed[0].result.histograms.map { ($0.feature, $0) }, uniquingKeysWith: { a, _ in a })
+        let profile = Self.profile
+        #expect(h["n0"].map { ($0.counts.count, $0.counts.reduce(0, +), $0.missing) } ?? (0, 0, 0) == (profile.numerical[0].binCounts.count, 10, 0))
+        #expect(h["n2"]?.counts.reduce(0, +) == 0 && h["n2"]?.missing == 10)
+        #expect(h["c0"].map { ($0.counts.count, $0.counts.reduce(0, +)) } ?? (0, 0) == (profile.categorical[0].categories.count + 1, 10))
+        #expect(h["c0"]?.counts[profile.categorical[0].categories.firstIndex(of: "DE") ?? profile.categorical[0].categories.count] == 10)
+        #expect(h["c1"]?.missing == 10)
     }
 
     /// Steps through events one at a time and checks the watermark, the late counter and what
