@@ -190,6 +190,9 @@ public struct Report: Sendable {
 
     public var scope: Scope
     public var summaries: [Summary]
+    /// Late and rejected events of the period by source and reason (per source, not per model:
+    /// a rejected record may not name its model), ordered by source and reason.
+    public var eventCounts: [EventCount]
     public var configs: [ConfigEntry]
     public var profiles: [ProfileSummary]
     public var features: [FeatureSection]

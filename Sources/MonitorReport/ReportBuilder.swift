@@ -135,7 +135,8 @@ public enum ReportBuilder {
             store: input.storeName, schemaVersion: input.schemaVersion, model: model, since: since, until: until,
             firstWindowStart: windows.map(\.key.start).min(), lastWindowEnd: windows.map(\.key.end).max(), models: modelList)
         return Report(
-            scope: scope, summaries: summaries, configs: configs, profiles: profiles, features: features, performance: perf,
+            scope: scope, summaries: summaries,
+            eventCounts: input.eventCounts.sorted { ($0.source, $0.reason) < ($1.source, $1.reason) }, configs: configs, profiles: profiles, features: features, performance: perf,
             alerts: alerts, silences: silences, inhibitions: inhibitions, integrity: input.chains)
     }
 

@@ -31,14 +31,17 @@ public struct ReportInput: Sendable {
     public var chains: [AuditChainStatus]
     /// The alerting stage's fingerprint of an alert's labels (as in the notification log).
     public var fingerprint: @Sendable (Labels) -> String
+    /// Events kept out of the windows during the period, by source and reason.
+    public var eventCounts: [EventCount]
 
     public init(
         storeName: String, schemaVersion: Int, windows: [WindowResult], performance: [PerformanceResult],
         transitions: [StoredTransition], outbox: [OutboxEntry], attempts: [DeliveryAttempt],
         notificationLog: [NotificationLogEntry], triggers: [TriggerRecord], silences: [Silence], configs: [ConfigVersion],
         configsInEffect: Set<String>, profiles: [ProfileSummary], rules: [String: [RuleSummary]], chains: [AuditChainStatus],
-        fingerprint: @escaping @Sendable (Labels) -> String
+        fingerprint: @escaping @Sendable (Labels) -> String, eventCounts: [EventCount] = []
     ) {
+        self.eventCounts = eventCounts
         self.storeName = storeName
         self.schemaVersion = schemaVersion
         self.windows = windows

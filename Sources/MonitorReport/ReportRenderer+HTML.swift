@@ -32,7 +32,17 @@ extension ReportRenderer {
             let decisions = s.notificationDecisions.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
             o += "<tr><td>\(Text.escapeHTML(s.model))</td><td class=n>\(s.windows)</td><td class=n>\(s.events)</td><td class=n>\(s.alertsFired)</td><td class=n>\(s.alertsResolved)</td><td>\(s.notificationsDelivered) / \(s.notificationsPending) / \(s.notificationsDead)</td><td>\(Text.escapeHTML(decisions.isEmpty ? "–" : decisions))</td><td>\(s.triggersEmitted) / \(s.triggersSuppressed) / \(s.triggersSilenced)</td><td class=n>\(s.restatements)</td></tr>\n"
         }
-        o += "</table>\n<p class=\"muted\">Late and rejected events are counted by the running service (<code>/metrics</code>); the store does not keep them.</p>\n"
+        o += "</table>\n<h3>Late and rejected events</h3>\n"
+        if r.eventCounts.isEmpty {
+            o += "<p>None: every event read in the period entered its windows.</p>\n"
+        } else {
+            o += "<p class=\"muted\">Per source (a rejected record may not name its model), summed over the checkpoints of the period.</p>\n"
+            o += "<table class=\"events\"><tr><th>source</th><th>reason</th><th>events</th></tr>\n"
+            for e in r.eventCounts {
+                o += "<tr><td>\(Text.escapeHTML(e.source))</td><td>\(Text.escapeHTML(e.reason))</td><td class=n>\(e.count)</td></tr>\n"
+            }
+            o += "</table>\n"
+        }
 
         // Integrity first among the details: the auditor pins these.
         o += "<h2 id=\"integrity\">Integrity</h2>\n"

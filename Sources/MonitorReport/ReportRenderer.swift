@@ -58,6 +58,15 @@ public enum ReportRenderer {
                     }
                 }
             }
+            w.array("event_counts") { w in
+                for e in r.eventCounts {
+                    w.object { w in
+                        w.string("source", e.source)
+                        w.string("reason", e.reason)
+                        w.int("count", e.count)
+                    }
+                }
+            }
             w.array("configs") { w in
                 for c in r.configs {
                     w.object { w in
@@ -306,7 +315,14 @@ public enum ReportRenderer {
             let decisions = s.notificationDecisions.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
             o += "| \(Text.cell(s.model)) | \(s.windows) | \(s.events) | \(s.alertsFired) | \(s.alertsResolved) | \(s.notificationsDelivered) / \(s.notificationsPending) / \(s.notificationsDead) | \(decisions.isEmpty ? "–" : decisions) | \(s.triggersEmitted) / \(s.triggersSuppressed) / \(s.triggersSilenced) | \(s.restatements) |\n"
         }
-        o += "\nLate and rejected events are counted by the running service (`monitor_late_events_total`, `monitor_decode_errors_total` on `/metrics`); the store does not keep them, so this report does not show them.\n"
+        o += "\n### Late and rejected events\n\n"
+        if r.eventCounts.isEmpty {
+            o += "None: every event read in the period entered its windows.\n"
+        } else {
+            o += "Per source (a rejected record may not name its model), summed over the checkpoints of the period.\n\n"
+            o += "| source | reason | events |\n|---|---|---:|\n"
+            for e in r.eventCounts { o += "| \(Text.cell(e.source)) | \(Text.cell(e.reason)) | \(e.count) |\n" }
+        }
 
         o += "\n## Configuration in effect\n\n"
         if r.configs.isEmpty { o += "No config version recorded.\n" }

@@ -65,6 +65,7 @@ struct AuditTable {
         AuditTable(
             name: "triggers",
             columns: "id, model, version, group_name, rule, alert_key, status, status_reason, fired_at, created_at, payload"),
+        AuditTable(name: "event_counts", columns: "id, recorded_at, source, reason, count"),
     ]
 }
 
@@ -256,6 +257,15 @@ extension Database {
         return out
     }
 
+    /// The events kept out of the windows, summed by source and reason over the checkpoints
+    /// recorded in `[from, to)` (event time), ordered by source and reason.
+    func eventCounts(from: Timestamp?, to: Timestamp?) throws -> [EventCount] {
+        try connection.query(
+            "SELECT source, reason, sum(count) FROM event_counts WHERE recorded_at >= ?1 AND recorded_at < ?2 GROUP BY source, reason ORDER BY source, reason",
+            from?.milliseconds ?? Int64.min, to?.milliseconds ?? Int64.max
+        ) { EventCount(source: $0.text(0), reason: $0.text(1), count: $0.int(2)) }
+    }
+
     /// Every config version, oldest first.
     func configVersions() throws -> [ConfigVersion] {
         try connection.query("SELECT hash, text, first_seen FROM configs ORDER BY first_seen, rowid") {
@@ -288,10 +298,16 @@ extension SQLiteStore {
     /// - Parameter verify: Recompute every link from the rows (reads every audited row once).
     /// - Returns: One status per audited table, in a fixed order (`configs`, `profiles`,
     ///   `window_results`, `performance_results`, `alert_transitions`, `notification_log`,
-    ///   `outbox`, `delivery_attempts`, `triggers`).
+    ///   `outbox`, `delivery_attempts`, `triggers`, `event_counts`).
     /// - Throws: ``StoreError`` when the store cannot be read.
     public func auditChains(verify: Bool) throws -> [AuditChainStatus] {
         try withDatabase { try $0.auditChains(verify: verify) }
+    }
+
+    /// The events kept out of the windows (decoder rejections, late, untimed, unprofiled),
+    /// summed by source and reason over the checkpoints whose event time lies in `[from, to)`.
+    public func eventCounts(from: Timestamp?, to: Timestamp?) throws -> [EventCount] {
+        try withDatabase { try $0.eventCounts(from: from, to: to) }
     }
 
     /// Every config version the service ran with, oldest first.

@@ -29,6 +29,10 @@ extension Database {
             if let alerts = write.alerts { try replaceAlerts(alerts) }
             try commitNotifications(write)
             try commitTriggers(write)
+            if !write.eventCounts.isEmpty {
+                let insert = try connection.statement("INSERT INTO event_counts (recorded_at, source, reason, count) VALUES (?1, ?2, ?3, ?4)")
+                for c in write.eventCounts { try insert.run(at, c.source, c.reason, c.count) }
+            }
             try connection.execute(
                 """
                 INSERT INTO service_state (id, checkpoint_at, config_hash, state) VALUES (1, ?1, ?2, ?3)

@@ -111,10 +111,42 @@ public struct CheckpointWrite: Sendable {
     public var triggers: [TriggerRecord] = []
     /// Open triggers whose alert resolved.
     public var triggerClosures: [TriggerClosure] = []
+    /// Events that did not enter the windows as they came (rejected by the decoder, late,
+    /// without a usable timestamp, without a profile) since the last checkpoint, by source and
+    /// reason: deltas, appended to the store's `event_counts`.
+    public var eventCounts: [EventCount] = []
     /// Event time of the checkpoint (the latest watermark).
     public var at: Timestamp = Timestamp(milliseconds: 0)
 
     public init() {}
+
+    /// Adds `count` events of `source` for `reason` to ``eventCounts`` (merging with an entry of
+    /// the same source and reason; zero is not recorded).
+    public mutating func addEventCount(source: String, reason: String, count: Int) {
+        guard count > 0 else { return }
+        if let i = eventCounts.firstIndex(where: { $0.source == source && $0.reason == reason }) {
+            eventCounts[i].count += count
+        } else {
+            eventCounts.append(EventCount(source: source, reason: reason, count: count))
+        }
+    }
+}
+
+/// A number of events of one source that did not enter the windows as they came, for one reason.
+///
+/// Reasons are the decoder's (`malformed_json`, `wrong_type`, `oversized`, `missing_features`,
+/// `missing_label`, …; `DecodeErrorReason`) and the windows' (`late`: behind the watermark;
+/// `untimed`: no usable timestamp; `unprofiled`: no reference profile for the model).
+public struct EventCount: Hashable, Sendable {
+    public var source: String
+    public var reason: String
+    public var count: Int
+
+    public init(source: String, reason: String, count: Int) {
+        self.source = source
+        self.reason = reason
+        self.count = count
+    }
 }
 
 /// A config's text and its SHA-256, as recorded with checkpoints (DESIGN §10: the config in

@@ -95,7 +95,8 @@ public enum ReportRunner {
                 notificationLog: try store.notificationLog(since: nil), triggers: try store.triggers(model: request.model),
                 silences: try store.silences(at: Timestamp(milliseconds: 0), includeExpired: true), configs: configs,
                 configsInEffect: try store.configHashes(model: request.model, from: request.since, to: request.until), profiles: profiles,
-                rules: rules, chains: try store.auditChains(verify: request.verify), fingerprint: { AlertFingerprint.of($0) })
+                rules: rules, chains: try store.auditChains(verify: request.verify), fingerprint: { AlertFingerprint.of($0) },
+                eventCounts: try store.eventCounts(from: request.since, to: request.until))
         } catch let e as ServiceError {
             throw e
         } catch {

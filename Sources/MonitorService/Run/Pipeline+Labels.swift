@@ -230,6 +230,9 @@ extension Pipeline {
                 status.metrics.add("monitor_source_bytes_total", [("source", src.settings.name)], chunk.bytes)
                 totals.labelRecords += report.recordsDecoded
                 totals.decodeErrors += report.counts.filter { $0.key != .emptyLine && $0.key != .badTimestamp }.values.reduce(0, +)
+                for (reason, n) in report.counts where reason != .emptyLine {
+                    pending.addEventCount(source: src.settings.name, reason: reason.rawValue, count: n)
+                }
                 let rows = l.tracker.labelRows(from: batch)
                 if rows.count > 0 {
                     let result: LabelJoinResult

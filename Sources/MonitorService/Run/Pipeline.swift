@@ -262,6 +262,15 @@ final class Pipeline {
             totals.unprofiled += summary.unprofiled
             status.metrics.add("monitor_untimed_events_total", [("source", src.settings.name)], summary.noTimestamp)
             status.metrics.add("monitor_late_events_total", [("source", src.settings.name)], summary.late)
+            // The same counts, committed with the checkpoint for the report. A record with a bad
+            // timestamp is counted once, as `untimed` (the windows' verdict), not also as the
+            // decoder's `bad_timestamp`.
+            for (reason, n) in report.counts where reason != .emptyLine && reason != .badTimestamp {
+                pending.addEventCount(source: src.settings.name, reason: reason.rawValue, count: n)
+            }
+            pending.addEventCount(source: src.settings.name, reason: "late", count: summary.late)
+            pending.addEventCount(source: src.settings.name, reason: "untimed", count: summary.noTimestamp)
+            pending.addEventCount(source: src.settings.name, reason: "unprofiled", count: summary.unprofiled)
             pendingDirty = true
             let started = ContinuousClock.now
             let closed = windows.closeReady()

@@ -10,6 +10,11 @@ extension Migrations {
     /// Primary key `(result_id, ordinal)`, `WITHOUT ROWID`, like `series_values`. The rows are
     /// part of their window result's chained content.
     ///
+    /// `event_counts`: events kept out of the windows, as deltas committed with each checkpoint
+    /// (`CheckpointWrite.eventCounts`): `id`, `recorded_at` (the checkpoint's `at`, event time),
+    /// `source`, `reason`, `count` (> 0). Append-only and chained. The report sums them over its
+    /// period by source and reason.
+    ///
     /// `audit_chain`: one link per row of each audited table — `table_name`,
     /// `row_id` (the audited row's rowid; primary key with `table_name`, `WITHOUT ROWID` so a
     /// table's links are contiguous and in row order), `position` (1, 2, … per table), `prev_hash`
@@ -52,6 +57,14 @@ extension Migrations {
                 missing INTEGER NOT NULL,
                 PRIMARY KEY (result_id, ordinal)
             ) STRICT, WITHOUT ROWID;
+            CREATE TABLE event_counts (
+                id INTEGER PRIMARY KEY,
+                recorded_at INTEGER NOT NULL,
+                source TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                count INTEGER NOT NULL CHECK (count > 0)
+            ) STRICT;
+            CREATE INDEX event_counts_by_time ON event_counts (recorded_at);
             CREATE TABLE audit_chain (
                 table_name TEXT NOT NULL,
                 row_id INTEGER NOT NULL,
