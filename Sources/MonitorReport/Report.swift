@@ -44,7 +44,13 @@ public struct Report: Sendable {
     /// One config version and what changed from the previous one.
     public struct ConfigEntry: Sendable {
         public var hash: String
+        /// Event time (the watermark) of the first checkpoint that recorded the config: the
+        /// store's clock is event time, so for a `--once` run over old files this is a time in
+        /// the data, not the day of the run (0 when no event had been read yet).
         public var firstSeen: Timestamp
+        /// End of the first window evaluated with this config: from then on its rules decided.
+        /// Nil when no window was closed under it.
+        public var firstWindowEnd: Timestamp?
         /// Whether it was in effect during the period.
         public var inEffect: Bool
         /// Changed lines against the previous version (`+ line`, `- line`); the whole text

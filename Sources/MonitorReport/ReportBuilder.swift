@@ -54,7 +54,7 @@ public enum ReportBuilder {
             let lines = c.text.split(separator: "\n", omittingEmptySubsequences: false)
             let inEffect = input.configsInEffect.contains(c.hash) || inPeriod(c.firstSeen)
             configs.append(Report.ConfigEntry(
-                hash: c.hash, firstSeen: c.firstSeen, inEffect: inEffect, diff: LineDiff.diff(previous, lines),
+                hash: c.hash, firstSeen: c.firstSeen, firstWindowEnd: input.configFirstWindowEnds[c.hash], inEffect: inEffect, diff: LineDiff.diff(previous, lines),
                 rules: input.rules[c.hash] ?? []))
             previous = lines
         }

@@ -33,14 +33,18 @@ public struct ReportInput: Sendable {
     public var fingerprint: @Sendable (Labels) -> String
     /// Events kept out of the windows during the period, by source and reason.
     public var eventCounts: [EventCount]
+    /// Per config hash, the end of the first window result computed with it.
+    public var configFirstWindowEnds: [String: Timestamp]
 
     public init(
         storeName: String, schemaVersion: Int, windows: [WindowResult], performance: [PerformanceResult],
         transitions: [StoredTransition], outbox: [OutboxEntry], attempts: [DeliveryAttempt],
         notificationLog: [NotificationLogEntry], triggers: [TriggerRecord], silences: [Silence], configs: [ConfigVersion],
         configsInEffect: Set<String>, profiles: [ProfileSummary], rules: [String: [RuleSummary]], chains: [AuditChainStatus],
-        fingerprint: @escaping @Sendable (Labels) -> String, eventCounts: [EventCount] = []
+        fingerprint: @escaping @Sendable (Labels) -> String, eventCounts: [EventCount] = [],
+        configFirstWindowEnds: [String: Timestamp] = [:]
     ) {
+        self.configFirstWindowEnds = configFirstWindowEnds
         self.eventCounts = eventCounts
         self.storeName = storeName
         self.schemaVersion = schemaVersion

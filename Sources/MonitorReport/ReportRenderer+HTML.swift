@@ -60,7 +60,7 @@ extension ReportRenderer {
         o += "<h2 id=\"configuration\">Configuration in effect</h2>\n"
         if r.configs.isEmpty { o += "<p>No config version recorded.</p>\n" }
         for c in r.configs where c.inEffect {
-            o += "<h3>Config <code>\(c.hash)</code>, first recorded at \(Text.time(c.firstSeen))</h3>\n<pre>"
+            o += "<h3>Config <code>\(c.hash)</code>, \(Text.escapeHTML(Text.configTook(c)))</h3>\n<pre>"
             let limit = c.diff.allSatisfy { $0.hasPrefix("+") } ? 40 : 200
             for line in c.diff.prefix(limit) {
                 let cls = line.hasPrefix("+") ? "add" : "del"

@@ -72,6 +72,7 @@ public enum ReportRenderer {
                     w.object { w in
                         w.string("hash", c.hash)
                         w.time("first_seen", c.firstSeen.milliseconds == Int64.max ? nil : c.firstSeen)
+                        w.time("first_window_end", c.firstWindowEnd)
                         w.bool("in_effect", c.inEffect)
                         w.array("diff") { w in for line in c.diff { w.string(nil, line) } }
                         w.array("rules") { w in
@@ -263,10 +264,10 @@ public enum ReportRenderer {
                             w.int("rows", c.rows)
                             w.int("links", c.links)
                             w.string("head", c.head)
-                            w.int("head_row", c.headRow.map(Int.init))
+                            w.string("head_key", c.headKey)
                             if let b = c.firstBreak {
                                 w.object("first_break") { w in
-                                    w.int("row", Int(b.row))
+                                    w.string("key", b.key)
                                     w.string("kind", b.kind.rawValue)
                                     w.string("detail", b.detail)
                                 }
@@ -327,7 +328,7 @@ public enum ReportRenderer {
         o += "\n## Configuration in effect\n\n"
         if r.configs.isEmpty { o += "No config version recorded.\n" }
         for c in r.configs where c.inEffect {
-            o += "### Config `\(c.hash.prefix(16))…`, first recorded at \(Text.time(c.firstSeen))\n\n"
+            o += "### Config `\(c.hash.prefix(16))…`, \(Text.configTook(c))\n\n"
             o += "Full hash: `\(c.hash)`. \(c.rules.count) rule(s).\n\n"
             // The first version is all additions: its start, the JSON report has every line.
             let shown = c.diff.prefix(c.diff.allSatisfy { $0.hasPrefix("+") } ? 40 : 80)

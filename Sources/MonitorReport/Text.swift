@@ -24,6 +24,14 @@ enum Text {
         return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : "\(r)"
     }
 
+    /// When a config version took effect, in event time (the store's clock): the first window
+    /// evaluated with it, and the watermark at which a checkpoint first recorded it.
+    static func configTook(_ c: Report.ConfigEntry) -> String {
+        let seen = c.firstSeen.milliseconds == 0 ? "recorded before any event was read" : "recorded at event time \(time(c.firstSeen))"
+        guard let end = c.firstWindowEnd else { return "no window evaluated with it; \(seen)" }
+        return "in effect from the window ending \(time(end)); \(seen)"
+    }
+
     /// A proportion as a percentage with one decimal: `0.1234` → `12.3%`.
     static func percent(_ v: Double) -> String {
         guard v.isFinite else { return "–" }

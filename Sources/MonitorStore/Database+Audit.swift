@@ -13,18 +13,26 @@ struct AuditTable {
     let name: String
     /// The chained columns (every column but the ones documented as mutable).
     let columns: String
+    /// The row's stable key (its primary key), which links name: rowids may change under
+    /// `VACUUM`, primary keys do not.
+    let key: String
     /// Queries for the row's children, `?1` = the parent's rowid; empty when the row stands alone.
     let children: [String]
 
-    init(name: String, columns: String, children: [String] = []) {
+    init(name: String, columns: String, key: String = "id", children: [String] = []) {
         self.name = name
         self.columns = columns
+        self.key = key
         self.children = children
     }
 
+    /// The rows in rowid order: column 0 the rowid (children bind it), 1 the key as text, then
+    /// the chained columns.
+    var rowsQuery: String { "SELECT rowid, CAST(\(key) AS TEXT), \(columns) FROM \(name)" }
+
     /// Every audited table, in the order reports list them.
     static let all: [AuditTable] = [
-        AuditTable(name: "configs", columns: "hash, text, first_seen"),
+        AuditTable(name: "configs", columns: "hash, text, first_seen", key: "hash"),
         AuditTable(
             name: "profiles", columns: "id, name, revision, model, model_version, fingerprint, row_count, created_at, payload"),
         // A result's values are part of its content, with each series' metric and labels (so
@@ -105,14 +113,15 @@ extension Row {
 }
 
 extension Database {
-    /// The link of the row `row` is positioned on (column 0 the rowid, then the content columns).
+    /// The link of the row `row` is positioned on (column 0 the rowid, 1 the key, then the
+    /// content columns).
     /// The row's encoding is built in one reused buffer and hashed in one call: no allocation
     /// per row but the 32-byte digest.
     private func link(after prev: [UInt8], table: AuditTable, row: Row, children: [Statement]) throws -> [UInt8] {
         auditScratch.removeAll(keepingCapacity: true)
         auditScratch.append(contentsOf: prev)
         auditScratch.append(contentsOf: table.name.utf8)
-        for c in 1..<row.columnCount { row.append(c, to: &auditScratch) }
+        for c in 2..<row.columnCount { row.append(c, to: &auditScratch) }
         for (i, query) in children.enumerated() {
             let marker = 0xC0 + UInt8(i)
             try query.bind(row.int64(0))
@@ -127,24 +136,42 @@ extension Database {
     /// Links every audited row added since the last link, in rowid order. Call inside a write
     /// transaction, after its writes: every write path of the store does (``write(_:)``,
     /// ``checkpointTransaction(_:)``), so no row of the store's own stays unlinked.
+    ///
+    /// "Added since the last link": rows after the last linked row in rowid order (looked up by
+    /// its key, so a renumbering by `VACUUM` does not matter; new rows get rowids above every
+    /// existing one).
     func sealAudit() throws {
         let insert = try connection.statement(
-            "INSERT INTO audit_chain (table_name, row_id, position, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)")
+            "INSERT INTO audit_chain (table_name, position, row_key, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)")
         let head = try connection.statement(
-            "SELECT row_id, position, hash FROM audit_chain WHERE table_name = ?1 ORDER BY row_id DESC LIMIT 1")
+            "SELECT row_key, position, hash FROM audit_chain WHERE table_name = ?1 ORDER BY position DESC LIMIT 1")
         for table in AuditTable.all {
-            let last = try head.rows(table.name) { ($0.int64(0), $0.int(1), $0.text(2)) }.first
+            let last = try head.rows(table.name) { ($0.text(0), $0.int(1), $0.text(2)) }.first
+            var after = Int64.min
+            if let last {
+                // Where the last linked row stands now; if it is gone (deleted behind the
+                // store's back, which verification reports), the highest linked row's rowid.
+                // (`id = '12'` compares numerically: the parameter takes the column's affinity, and
+                // the lookup stays a primary-key seek.)
+                after = try connection.query("SELECT rowid FROM \(table.name) WHERE \(table.key) = ?1", last.0) { $0.int64(0) }.first
+                    ?? connection.query(
+                        """
+                        SELECT max(t.rowid) FROM \(table.name) t JOIN audit_chain a
+                        ON a.table_name = ?1 AND a.row_key = CAST(t.\(table.key) AS TEXT)
+                        """, table.name
+                    ) { $0.optionalInt64(0) }.first.flatMap { $0 } ?? Int64.min
+            }
             var prev = last.flatMap { Self.bytes(hex: $0.2) } ?? genesis
             var prevHex = last?.2 ?? SHA256.hexString(genesis)
             var position = last?.1 ?? 0
-            let rows = try connection.statement("SELECT rowid, \(table.columns) FROM \(table.name) WHERE rowid > ?1 ORDER BY rowid")
+            let rows = try connection.statement("\(table.rowsQuery) WHERE rowid > ?1 ORDER BY rowid")
             let children = try table.children.map { try connection.statement($0) }
-            try rows.bind(last?.0 ?? Int64.min)
+            try rows.bind(after)
             try rows.forEachRowBound { row in
                 let link = try link(after: prev, table: table, row: row, children: children)
                 let hex = SHA256.hexString(link)
                 position += 1
-                try insert.run(table.name, row.int64(0), position, prevHex, hex)
+                try insert.run(table.name, position, row.text(1), prevHex, hex)
                 prev = link
                 prevHex = hex
             }
@@ -153,27 +180,23 @@ extension Database {
 
     /// Each audited table's chain: its head and, with `verify`, the first broken link.
     ///
-    /// Verification walks the rows and the links of a table together in rowid order and
-    /// recomputes each link from the previous one. It reports the first disagreement per table:
-    /// a row without a link (inserted), a link without a row (deleted), a link that does not
-    /// continue its predecessor (relinked), a row whose content no longer gives its link
-    /// (modified). Read-only: one read transaction, nothing is sealed.
+    /// Verification walks the rows (in rowid order) and the links (in chain order) of a table
+    /// together, matching them by key, and recomputes each link from the previous one. It
+    /// reports the first disagreement per table: a row without a link (inserted), a link without
+    /// a row (deleted), a link that does not continue its predecessor or rows out of chain order
+    /// (relinked), a row whose content no longer gives its link (modified). Read-only: one read
+    /// transaction, nothing is sealed.
     func auditChains(verify: Bool) throws -> [AuditChainStatus] {
         try read {
             var out: [AuditChainStatus] = []
             for table in AuditTable.all {
                 let rowCount = try connection.query("SELECT count(*) FROM \(table.name)") { $0.int(0) }.first ?? 0
-                let heads = try connection.query(
-                    "SELECT count(*), max(row_id) FROM audit_chain WHERE table_name = ?1", table.name
-                ) { ($0.int(0), $0.optionalInt64(1)) }.first ?? (0, nil)
-                let headHash = try heads.1.flatMap { rowID in
-                    try connection.query("SELECT hash FROM audit_chain WHERE table_name = ?1 AND row_id = ?2", table.name, rowID) {
-                        $0.text(0)
-                    }.first
-                }
+                let links = try connection.query("SELECT count(*) FROM audit_chain WHERE table_name = ?1", table.name) { $0.int(0) }.first ?? 0
+                let head = try connection.query(
+                    "SELECT row_key, hash FROM audit_chain WHERE table_name = ?1 ORDER BY position DESC LIMIT 1", table.name
+                ) { ($0.text(0), $0.text(1)) }.first
                 var status = AuditChainStatus(
-                    table: table.name, rows: rowCount, links: heads.0, head: headHash, headRow: heads.1, firstBreak: nil,
-                    verified: verify)
+                    table: table.name, rows: rowCount, links: links, head: head?.1, headKey: head?.0, firstBreak: nil, verified: verify)
                 if verify { status.firstBreak = try firstBreak(in: table) }
                 out.append(status)
             }
@@ -182,7 +205,7 @@ extension Database {
     }
 
     private struct StoredLink {
-        var row: Int64
+        var key: String
         var position: Int
         var prev: String
         var hash: String
@@ -190,39 +213,46 @@ extension Database {
 
     private func firstBreak(in table: AuditTable) throws -> AuditBreak? {
         let links = try connection.query(
-            "SELECT row_id, position, prev_hash, hash FROM audit_chain WHERE table_name = ?1 ORDER BY row_id", table.name
-        ) { StoredLink(row: $0.int64(0), position: $0.int(1), prev: $0.text(2), hash: $0.text(3)) }
-        let rows = try connection.prepare("SELECT rowid, \(table.columns) FROM \(table.name) ORDER BY rowid")
+            "SELECT row_key, position, prev_hash, hash FROM audit_chain WHERE table_name = ?1 ORDER BY position", table.name
+        ) { StoredLink(key: $0.text(0), position: $0.int(1), prev: $0.text(2), hash: $0.text(3)) }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(links.count)
+        for (i, l) in links.enumerated() { index[l.key] = i }
+        let rows = try connection.prepare("\(table.rowsQuery) ORDER BY rowid")
         let children = try table.children.map { try connection.prepare($0) }
         var next = 0  // the next link to match
         var prev = genesis
         var prevHex = SHA256.hexString(genesis)
         var found: AuditBreak?
-        func fail(_ row: Int64, _ kind: AuditBreak.Kind, _ detail: String) {
-            found = AuditBreak(table: table.name, row: row, kind: kind, detail: detail)
+        func fail(_ key: String, _ kind: AuditBreak.Kind, _ detail: String) {
+            found = AuditBreak(table: table.name, key: key, kind: kind, detail: detail)
         }
         try rows.bind()
         try rows.forEachRowBound { row in
             guard found == nil else { return }
-            let rowID = row.int64(0)
-            if next < links.count, links[next].row < rowID {
-                let l = links[next]
-                fail(l.row, .deleted, "deleted (its link, position \(l.position) of the chain, remains)")
-                return
-            }
-            guard next < links.count, links[next].row == rowID else {
-                fail(rowID, .inserted, "inserted outside the store (no link in the chain)")
+            let key = row.text(1)
+            guard next < links.count, links[next].key == key else {
+                switch index[key] {
+                case nil:
+                    fail(key, .inserted, "inserted outside the store (no link in the chain)")
+                case let i? where i > next:
+                    // The rows between are gone: the first of them was deleted.
+                    let l = links[next]
+                    fail(l.key, .deleted, "deleted (its link, position \(l.position) of the chain, remains)")
+                default:
+                    fail(key, .relinked, "out of chain order: its link (position \(links[index[key]!].position)) was already passed")
+                }
                 return
             }
             let l = links[next]
             guard l.prev == prevHex, l.position == next + 1 else {
-                fail(rowID, .relinked, "its link (position \(l.position)) does not continue the previous one: links were removed or reordered")
+                fail(key, .relinked, "its link (position \(l.position)) does not continue the previous one: links were removed or reordered")
                 return
             }
             let link = try link(after: prev, table: table, row: row, children: children)
             let hex = SHA256.hexString(link)
             guard hex == l.hash else {
-                fail(rowID, .modified, "modified since it was written (content hashes to \(hex.prefix(12))…, its link is \(l.hash.prefix(12))…)")
+                fail(key, .modified, "modified since it was written (content hashes to \(hex.prefix(12))…, its link is \(l.hash.prefix(12))…)")
                 return
             }
             prev = link
@@ -231,7 +261,7 @@ extension Database {
         }
         if found == nil, next < links.count {
             let l = links[next]
-            fail(l.row, .deleted, "deleted (its link, position \(l.position) of the chain, remains)")
+            fail(l.key, .deleted, "deleted (its link, position \(l.position) of the chain, remains)")
         }
         return found
     }
@@ -264,6 +294,14 @@ extension Database {
             "SELECT source, reason, sum(count) FROM event_counts WHERE recorded_at >= ?1 AND recorded_at < ?2 GROUP BY source, reason ORDER BY source, reason",
             from?.milliseconds ?? Int64.min, to?.milliseconds ?? Int64.max
         ) { EventCount(source: $0.text(0), reason: $0.text(1), count: $0.int(2)) }
+    }
+
+    /// Per config hash, the end of the first window result computed with it.
+    func configFirstWindowEnds() throws -> [String: Timestamp] {
+        Dictionary(
+            try connection.query("SELECT config_hash, min(end_ms) FROM window_results WHERE config_hash IS NOT NULL GROUP BY config_hash") {
+                ($0.text(0), Timestamp(milliseconds: $0.int64(1)))
+            }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Every config version, oldest first.
@@ -308,6 +346,13 @@ extension SQLiteStore {
     /// summed by source and reason over the checkpoints whose event time lies in `[from, to)`.
     public func eventCounts(from: Timestamp?, to: Timestamp?) throws -> [EventCount] {
         try withDatabase { try $0.eventCounts(from: from, to: to) }
+    }
+
+    /// Per config hash, the end of the first window the service evaluated with that config (the
+    /// event time from which the config's rules decided): configs that never closed a window
+    /// are absent.
+    public func configFirstWindowEnds() throws -> [String: Timestamp] {
+        try withDatabase { try $0.configFirstWindowEnds() }
     }
 
     /// Every config version the service ran with, oldest first.

@@ -15,19 +15,20 @@ public struct AuditChainStatus: Hashable, Sendable {
     public var links: Int
     /// The last link's SHA-256 hex, or nil for an empty chain.
     public var head: String?
-    /// The rowid of the row the head links, or nil for an empty chain.
-    public var headRow: Int64?
+    /// The key of the row the head links (its primary key as text: the `id`, or a config's
+    /// `hash`), or nil for an empty chain.
+    public var headKey: String?
     /// The first broken link, or nil when the chain verified (or was not verified).
     public var firstBreak: AuditBreak?
     /// Whether the chain was recomputed (`--verify`); heads alone are read without it.
     public var verified: Bool
 
-    public init(table: String, rows: Int, links: Int, head: String?, headRow: Int64?, firstBreak: AuditBreak?, verified: Bool) {
+    public init(table: String, rows: Int, links: Int, head: String?, headKey: String?, firstBreak: AuditBreak?, verified: Bool) {
         self.table = table
         self.rows = rows
         self.links = links
         self.head = head
-        self.headRow = headRow
+        self.headKey = headKey
         self.firstBreak = firstBreak
         self.verified = verified
     }
@@ -49,20 +50,20 @@ public struct AuditBreak: Hashable, Sendable, CustomStringConvertible {
 
     /// The audited table.
     public var table: String
-    /// The rowid of the row concerned.
-    public var row: Int64
+    /// The primary key (as text) of the row concerned: the `id`, or a config's `hash`.
+    public var key: String
     public var kind: Kind
     /// One sentence for people, naming the table and the row.
     public var detail: String
 
-    public init(table: String, row: Int64, kind: Kind, detail: String) {
+    public init(table: String, key: String, kind: Kind, detail: String) {
         self.table = table
-        self.row = row
+        self.key = key
         self.kind = kind
         self.detail = detail
     }
 
-    public var description: String { "\(table) row \(row): \(detail)" }
+    public var description: String { "\(table) row \(key): \(detail)" }
 }
 
 /// A config version recorded by the service: the effective text (config, rules and alerts files)

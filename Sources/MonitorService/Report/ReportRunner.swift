@@ -96,7 +96,8 @@ public enum ReportRunner {
                 silences: try store.silences(at: Timestamp(milliseconds: 0), includeExpired: true), configs: configs,
                 configsInEffect: try store.configHashes(model: request.model, from: request.since, to: request.until), profiles: profiles,
                 rules: rules, chains: try store.auditChains(verify: request.verify), fingerprint: { AlertFingerprint.of($0) },
-                eventCounts: try store.eventCounts(from: request.since, to: request.until))
+                eventCounts: try store.eventCounts(from: request.since, to: request.until),
+                configFirstWindowEnds: try store.configFirstWindowEnds())
         } catch let e as ServiceError {
             throw e
         } catch {

@@ -15,11 +15,12 @@ extension Migrations {
     /// `source`, `reason`, `count` (> 0). Append-only and chained. The report sums them over its
     /// period by source and reason.
     ///
-    /// `audit_chain`: one link per row of each audited table — `table_name`,
-    /// `row_id` (the audited row's rowid; primary key with `table_name`, `WITHOUT ROWID` so a
-    /// table's links are contiguous and in row order), `position` (1, 2, … per table), `prev_hash`
-    /// and `hash` (SHA-256 hex; `hash = SHA-256(prev ‖ content)`, `prev` of the first link is 32
-    /// zero bytes). See ``AuditTable`` for what "content" is per table and how values are encoded.
+    /// `audit_chain`: one link per row of each audited table — `table_name`, `position` (1, 2, …
+    /// per table; primary key with `table_name`, `WITHOUT ROWID` so a table's links are
+    /// contiguous and in chain order), `row_key` (the audited row's primary key as text: its
+    /// `id`, or a config's `hash`; unique per table), `prev_hash` and `hash` (SHA-256 hex;
+    /// `hash = SHA-256(prev ‖ content)`, `prev` of the first link is 32 zero bytes). See
+    /// ``AuditTable`` for what "content" is per table and how values are encoded.
     ///
     /// **Why links live beside the rows, not in them.** The audited tables keep their shape, so
     /// no insert path changes and no existing row is rewritten; a deleted row leaves its link
@@ -43,9 +44,11 @@ extension Migrations {
     /// **What the chain cannot show.** Whoever can write the file can recompute every link, and
     /// deleting the newest rows together with their links leaves a shorter, valid chain: the
     /// report prints each chain's head and length so an auditor pins them and compares later.
-    /// Links key on rowids: `VACUUM` may renumber the rowids of tables without an `INTEGER PRIMARY
-    /// KEY` (`configs`, `outbox`, `triggers`), after which verification reports those rows;
-    /// the store never vacuums.
+    ///
+    /// **Why links key on primary keys, not rowids.** `VACUUM` may renumber the rowids of tables
+    /// without an `INTEGER PRIMARY KEY` (`configs`, `outbox`, `triggers`); their primary keys
+    /// (`hash`, `id`) never change. Rowids only order the rows (a renumbering keeps their order)
+    /// and tell the sealer where the last linked row stands now.
     static let auditChain = Migration(
         version: 5, summary: "audit hash chains",
         sql: """
@@ -67,11 +70,12 @@ extension Migrations {
             CREATE INDEX event_counts_by_time ON event_counts (recorded_at);
             CREATE TABLE audit_chain (
                 table_name TEXT NOT NULL,
-                row_id INTEGER NOT NULL,
                 position INTEGER NOT NULL CHECK (position >= 1),
+                row_key TEXT NOT NULL,
                 prev_hash TEXT NOT NULL,
                 hash TEXT NOT NULL,
-                PRIMARY KEY (table_name, row_id)
+                PRIMARY KEY (table_name, position),
+                UNIQUE (table_name, row_key)
             ) STRICT, WITHOUT ROWID;
             """,
         seal: true)
