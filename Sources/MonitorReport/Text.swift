@@ -27,7 +27,12 @@ enum Text {
     /// When a config version took effect, in event time (the store's clock): the first window
     /// evaluated with it, and the watermark at which a checkpoint first recorded it.
     static func configTook(_ c: Report.ConfigEntry) -> String {
-        let seen = c.firstSeen.milliseconds == 0 ? "recorded before any event was read" : "recorded at event time \(time(c.firstSeen))"
+        let seen =
+            switch c.firstSeen.milliseconds {
+            case 0: "recorded before any event was read"
+            case Int64.max: "recorded at the end of the input (the final checkpoint of a --once run)"
+            default: "recorded at event time \(time(c.firstSeen))"
+            }
         guard let end = c.firstWindowEnd else { return "no window evaluated with it; \(seen)" }
         return "in effect from the window ending \(time(end)); \(seen)"
     }

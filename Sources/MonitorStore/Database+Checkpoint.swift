@@ -31,7 +31,7 @@ extension Database {
             try commitTriggers(write)
             if !write.eventCounts.isEmpty {
                 let insert = try connection.statement("INSERT INTO event_counts (recorded_at, source, reason, count) VALUES (?1, ?2, ?3, ?4)")
-                for c in write.eventCounts { try insert.run(at, c.source, c.reason, c.count) }
+                for c in write.eventCounts { try insert.run(write.eventCountsAt.milliseconds, c.source, c.reason, c.count) }
             }
             try connection.execute(
                 """

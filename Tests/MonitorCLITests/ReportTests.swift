@@ -254,7 +254,7 @@ struct ReportTests {
         let db = try ReportFixture.copy(try ReportFixture.audited.get(), into: dir)
         var r = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "json", "--out", dir.path("r.json")])
         #expect(r.code == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("verified: 9 audit hash chains intact"), "\(r.stderr)")
+        #expect(r.stderr.contains("verified: 10 audit hash chains intact"), "\(r.stderr)")
         // Every audited table has rows in this fixture, so every tamper case below bites.
         for table in ["configs", "profiles", "window_results", "performance_results", "alert_transitions", "notification_log", "outbox",
                       "delivery_attempts", "triggers"] {
@@ -312,8 +312,13 @@ struct ReportTests {
         let dir = try TempDir()
         let db = try ReportFixture.copy(try ReportFixture.audited.get(), into: dir)
         let victim = try ReportFixture.scalar(db, "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1 OFFSET 1")
-        let expectedRow = kind == "inserted" ? String((Int64(try ReportFixture.scalar(db, "SELECT max(rowid) FROM \(table)")) ?? 0) + 1) : victim
+        // Breaks name rows by primary key (a config's hash, else the id).
+        let key = table == "configs" ? "hash" : "id"
+        var expectedRow = try ReportFixture.scalar(db, "SELECT CAST(\(key) AS TEXT) FROM \(table) WHERE rowid = \(victim)")
         try ReportFixture.sql(db, sql.replacingOccurrences(of: "$ROW", with: victim))
+        if kind == "inserted" {
+            expectedRow = try ReportFixture.scalar(db, "SELECT CAST(\(key) AS TEXT) FROM \(table) ORDER BY rowid DESC LIMIT 1")
+        }
         let r = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "json", "--out", dir.path("r.json")])
         #expect(r.code == 1, "\(r.stderr)")
         #expect(r.stderr.contains("verification failed: \(table) row \(expectedRow): \(kind)"), "\(r.stderr)")
@@ -325,12 +330,85 @@ struct ReportTests {
         #expect(plain.code == 0)
     }
 
+    @Test("VACUUM and renumbered rowids keep --verify passing; a tamper afterwards still fails and names the row by key")
+    func vacuum() throws {
+        let dir = try TempDir()
+        let db = try ReportFixture.copy(try ReportFixture.audited.get(), into: dir)
+        let before = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "json"])
+        #expect(before.code == 0, "\(before.stderr)")
+        // VACUUM, then what it may do to the tables without an INTEGER PRIMARY KEY: new rowids,
+        // same order.
+        try ReportFixture.sql(db, """
+            VACUUM;
+            UPDATE configs SET rowid = rowid + 1000;
+            UPDATE outbox SET rowid = rowid + 1000;
+            UPDATE triggers SET rowid = rowid + 1000;
+            """)
+        #expect(try ReportFixture.scalar(db, "SELECT min(rowid) FROM outbox") == "1001")
+        let after = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "json"])
+        #expect(after.code == 0, "\(after.stderr)")
+        #expect(after.stdout == before.stdout, "the report, chain heads included, is unchanged")
+        let id = try ReportFixture.scalar(db, "SELECT id FROM outbox ORDER BY rowid LIMIT 1 OFFSET 1")
+        try ReportFixture.sql(db, "UPDATE outbox SET payload = payload || ' ' WHERE id = '\(id)'")
+        let tampered = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "md"])
+        #expect(tampered.code == 1)
+        #expect(tampered.stderr.contains("verification failed: outbox row \(id): modified"), "\(tampered.stderr)")
+    }
+
+    @Test("late and rejected events are stored with the checkpoints and summed by reason in the report")
+    func eventCounts() throws {
+        let dir = try TempDir()
+        let sim = try MonitorProcess.run([
+            "simulate", "--out", dir.path("data"), "--rows", "2000", "--reference-rows", "1000", "--seed", "3", "--start", "2026-11-01",
+            "--duration", "6h",
+        ])
+        #expect(sim.code == 0, "\(sim.stderr)")
+        // After the data: 3 malformed lines (not JSON, a truncated array, a truncated object) and
+        // 4 copies of the first event (its hour closed long ago: late).
+        let predictions = dir.path("data/predictions.jsonl")
+        let first = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+        let bad = ["{not json", "[1,2", "{\"id\": \"x\", \"ts\": "] + Array(repeating: first, count: 4)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: predictions))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((bad.joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        try """
+            sources:
+              - name: predictions
+                path: data/predictions.jsonl
+            reference: {file: data/reference.jsonl}
+            windows:
+              - {name: 1h, size: 1h}
+            allowed_lateness: 5m
+            store: {path: monitor.db}
+            http: {listen: ""}
+
+            """.write(toFile: dir.path("monitor.yaml"), atomically: true, encoding: .utf8)
+        let run = try MonitorProcess.run(["run", "--config", dir.path("monitor.yaml"), "--once"])
+        #expect(run.code == 0, "\(run.stderr.suffix(2000))")
+        let r = try MonitorProcess.run(["report", "--store", dir.path("monitor.db"), "--format", "json", "--verify"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let counts = try #require(obj["event_counts"] as? [[String: Any]])
+        var byReason: [String: Int] = [:]
+        for c in counts where c["source"] as? String == "predictions" { byReason[c["reason"] as? String ?? "", default: 0] += c["count"] as? Int ?? 0 }
+        #expect(byReason["malformed_json"] == 3, "\(counts)")
+        #expect(byReason["late"] == 4, "\(counts)")
+        let md = try MonitorProcess.run(["report", "--store", dir.path("monitor.db"), "--format", "md"])
+        #expect(md.stdout.contains("| predictions | late | 4 |") && md.stdout.contains("| predictions | malformed_json | 3 |"), "\(md.stdout.prefix(3000))")
+        // A period before the data has none.
+        let early = try MonitorProcess.run(["report", "--store", dir.path("monitor.db"), "--format", "json", "--until", "2026-11-01T02:00:00Z"])
+        #expect(early.code == 0, "\(early.stderr)")
+        let earlyObj = try #require(try JSONSerialization.jsonObject(with: Data(early.stdout.utf8)) as? [String: Any])
+        #expect((earlyObj["event_counts"] as? [Any])?.isEmpty == true, "\(early.stdout.prefix(2000))")
+    }
+
     @Test("a schema-4 store migrates: its existing audit rows are chained and verify")
     func migrationChainsExistingRows() throws {
         let dir = try TempDir()
         let db = try ReportFixture.copy(try ReportFixture.audited.get(), into: dir)
         let rows = try ReportFixture.scalar(db, "SELECT count(*) FROM window_results")
-        try ReportFixture.sql(db, "DROP TABLE audit_chain; PRAGMA user_version = 4;")
+        try ReportFixture.sql(db, "DROP TABLE audit_chain; DROP TABLE window_histograms; DROP TABLE event_counts; PRAGMA user_version = 4;")
         let r = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "json"])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(try ReportFixture.scalar(db, "PRAGMA user_version") == "5")
@@ -426,7 +504,13 @@ struct ReportHTMLTests {
         #expect(count("class=\"line\"") >= lineCharts)
         #expect(count("class=\"threshold\"") > 0)
         #expect(count("class=\"drifted\"") > 0)
-        #expect(count("class=\"distribution\"") > 0)
+        // Reference vs latest: one grouped bar chart per feature with a distribution, two bars
+        // (reference, latest) per bin.
+        let distributions = features.compactMap { $0["distribution"] as? [String: Any] }
+        let bins = distributions.reduce(0) { $0 + (($1["bins"] as? [Any])?.count ?? 0) }
+        #expect(distributions.count == features.count, "every feature of the golden store has a latest-window histogram")
+        #expect(count("class=\"distribution\"") == distributions.count)
+        #expect(count("class=\"bar reference\"") == bins && count("class=\"bar latest\"") == bins && bins > 2 * distributions.count)
 
         let png = dir.path("report.png")
         let shot = try chromium(["--screenshot=" + png, "--window-size=1280,3000", "file://" + html])

@@ -115,6 +115,9 @@ public struct CheckpointWrite: Sendable {
     /// without a usable timestamp, without a profile) since the last checkpoint, by source and
     /// reason: deltas, appended to the store's `event_counts`.
     public var eventCounts: [EventCount] = []
+    /// The event time the `eventCounts` are recorded at (the last finite watermark when they
+    /// were counted; `at` can be the end of time when a `--once` run closes everything).
+    public var eventCountsAt: Timestamp = Timestamp(milliseconds: 0)
     /// Event time of the checkpoint (the latest watermark).
     public var at: Timestamp = Timestamp(milliseconds: 0)
 

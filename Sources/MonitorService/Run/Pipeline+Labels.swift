@@ -233,6 +233,7 @@ extension Pipeline {
                 for (reason, n) in report.counts where reason != .emptyLine {
                     pending.addEventCount(source: src.settings.name, reason: reason.rawValue, count: n)
                 }
+                if let w = finiteWatermark { pending.eventCountsAt = max(pending.eventCountsAt, w) }
                 let rows = l.tracker.labelRows(from: batch)
                 if rows.count > 0 {
                     let result: LabelJoinResult

@@ -271,6 +271,7 @@ final class Pipeline {
             pending.addEventCount(source: src.settings.name, reason: "late", count: summary.late)
             pending.addEventCount(source: src.settings.name, reason: "untimed", count: summary.noTimestamp)
             pending.addEventCount(source: src.settings.name, reason: "unprofiled", count: summary.unprofiled)
+            if let w = finiteWatermark { pending.eventCountsAt = max(pending.eventCountsAt, w) }
             pendingDirty = true
             let started = ContinuousClock.now
             let closed = windows.closeReady()

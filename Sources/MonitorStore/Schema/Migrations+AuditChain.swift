@@ -11,7 +11,8 @@ extension Migrations {
     /// part of their window result's chained content.
     ///
     /// `event_counts`: events kept out of the windows, as deltas committed with each checkpoint
-    /// (`CheckpointWrite.eventCounts`): `id`, `recorded_at` (the checkpoint's `at`, event time),
+    /// (`CheckpointWrite.eventCounts`): `id`, `recorded_at` (event time: the watermark when they were
+    /// counted, `CheckpointWrite.eventCountsAt`),
     /// `source`, `reason`, `count` (> 0). Append-only and chained. The report sums them over its
     /// period by source and reason.
     ///
