@@ -6,7 +6,8 @@ import MonitorService
 import MonitorStore
 
 // `monitor report` on the sizing (target: < 2 s and < 200 MB): 30 days of hourly windows
-// × 50 features × 8 statistics (288,000 figures) and 15 alert instances, in a store written
+// × 50 features × 8 statistics (288,000 figures) and a 10-bin histogram per feature and window
+// (36,000 rows), 15 alert instances, in a store written
 // through `SQLiteStore.commit` (so every row is linked into its audit chain). One store for all
 // benchmarks, built once; each iteration runs the whole `ReportRunner` path: open, read, build,
 // render (to a string, not a file).
@@ -53,7 +54,13 @@ let storePath: String = {
                     samples.append(Sample(metric: m, labels: labels, value: v, timestamp: key.end))
                 }
             }
-            write.results.append(WindowResult(key: key, profileID: 1, profileName: "bench", eventCount: 5000, samples: samples))
+            // Each feature's counts over 10 reference bins (stored, chained and read back; no
+            // profile is stored, so the report draws no distribution from them).
+            let histograms = (0..<50).map { f in
+                FeatureHistogram(feature: "f\(f)", counts: (0..<10).map { _ in Int(random() * 1000) }, missing: Int(random() * 10))
+            }
+            write.results.append(WindowResult(
+                key: key, profileID: 1, profileName: "bench", eventCount: 5000, samples: samples, histograms: histograms))
         }
         if day % 9 == 6 {
             for f in 0..<5 {
