@@ -271,6 +271,7 @@ enum SVGChart {
         out += "<text x=\"\(fmt(left - 3))\" y=\"\(fmt(top + plotH))\" font-size=\"10\" text-anchor=\"end\" fill=\"#444\">0%</text>"
         let group = plotW / Double(max(n, 1))
         let bar = max((group - 2) / 2, 0.5)
+        let labelStride = max(1, Int((10 / group).rounded(.up)))
         for i in 0..<n {
             let x0 = left + Double(i) * group + 1
             let label = Text.escapeHTML(d.bins[i])
@@ -278,7 +279,9 @@ enum SVGChart {
             let lh = d.latest[i] / hi * plotH
             out += "<rect class=\"bar reference\" x=\"\(fmt(x0))\" y=\"\(fmt(top + plotH - rh))\" width=\"\(fmt(bar))\" height=\"\(fmt(rh))\" fill=\"#b7c4d6\"><title>\(label): reference \(Text.percent(d.reference[i]))</title></rect>"
             out += "<rect class=\"bar latest\" x=\"\(fmt(x0 + bar))\" y=\"\(fmt(top + plotH - lh))\" width=\"\(fmt(bar))\" height=\"\(fmt(lh))\" fill=\"#1f5fbf\"><title>\(label): latest \(Text.percent(d.latest[i])) (\(d.latestCounts[i]))</title></rect>"
-            // The label under the group, rotated so long ranges and names fit.
+            // The label under the group, rotated so long ranges and names fit; with many bins
+            // every `stride`-th only, at least 10 px apart (each bar's title names its bin).
+            guard i % labelStride == 0 else { continue }
             let lx = x0 + group / 2
             let ly = top + plotH + 10
             let short = d.bins[i].count > 14 ? String(d.bins[i].prefix(13)) + "…" : d.bins[i]
