@@ -166,7 +166,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorCLITests",
-            dependencies: ["MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "monitor", "monitor-kafka-mock"],
+            dependencies: [
+                "MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "monitor", "monitor-kafka-mock",
+                // Reads docs/openapi.yaml in the API tests.
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
