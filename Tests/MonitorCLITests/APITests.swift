@@ -70,6 +70,9 @@ struct APITests {
             return r.body
         }
 
+        // The whole file read: the drift has fired alerts by then.
+        #expect(waitUntil(seconds: 90) { httpGet(api.base + "/api/v1/alerts")?.1.contains("\"state\":\"firing\"") == true },
+                "no alert fired; log:\n\(api.service.log.suffix(2000))")
         call("GET", "/healthz", "/healthz", expect: 200)
         call("GET", "/readyz", "/readyz", expect: 200)
         call("GET", "/metrics", "/metrics", expect: 200)
