@@ -11,6 +11,8 @@ import Synchronization
 struct ValidatedReload: @unchecked Sendable {
     var loaded: LoadedConfig
     var rules: RuleSet
+    /// The alert receivers' senders; the retraining-trigger sinks stay as they are (`registry:`
+    /// needs a restart), so the dispatcher keeps its own for those.
     var senders: [String: any NotificationSender]
     var apiToken: [UInt8]?
     /// Hash of the effective config text (the config and every rule and alert file).
@@ -100,7 +102,6 @@ public final class ConfigReloader: Sendable {
             if let file = loaded.alertsFiles.first {
                 senders = try NotificationSetup.senders(for: file, client: client, environment: environment, externalURL: externalURL)
             }
-            senders.merge(try RegistrySetup.senders(for: initial, client: client, environment: environment)) { a, _ in a }
             token = try APIToken.resolve(loaded, environment: environment)
         } catch {
             return .rejected(errors: [error.message])

@@ -164,7 +164,9 @@ public enum MonitorRunner {
                                      pollInterval: config.sources.map(\.pollInterval).min() ?? 1000, logger: logger,
                                      reloader: reloader) { reload in
             // Pipeline thread, between two steps: receivers, token and log level follow the rules.
-            dispatcher.replaceSenders(reload.senders)
+            var senders = reload.senders
+            for (key, sink) in dispatcher.senders where key.hasPrefix(TriggerOutbox.receiver + "/") { senders[key] = sink }
+            dispatcher.replaceSenders(senders)
             apiToken.replace(reload.apiToken)
             LogSetup.apply(level: reload.loaded.config.logging.level)
         }
