@@ -75,7 +75,15 @@ struct APITests {
                 "no alert fired; log:\n\(api.service.log.suffix(2000))")
         call("GET", "/healthz", "/healthz", expect: 200)
         call("GET", "/readyz", "/readyz", expect: 200)
-        call("GET", "/metrics", "/metrics", expect: 200)
+        let exposition = call("GET", "/metrics", "/metrics", expect: 200)
+        // Every metric family the service exposes is in the list dashboards are checked against
+        // (OperationsUnitTests checks deploy/grafana/ against that list).
+        let families = Set(exposition.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.compactMap { $0.split(separator: " ").dropFirst(2).first.map(String.init) })
+        #expect(families.count > 20, "\(families)")
+        let exported = SelfMetrics.exportedNames
+        let histogramFamilies = families.filter { exposition.contains("# TYPE \($0) histogram") }
+        let unknown = families.filter { !exported.contains($0) && !(histogramFamilies.contains($0) && exported.contains($0 + "_bucket")) }
+        #expect(unknown.isEmpty, "exposed but not in SelfMetrics.exportedNames: \(unknown.sorted())")
         let statusBody = call("GET", "/api/v1/status", "/api/v1/status", expect: 200)
         #expect(statusBody.contains("\"name\":\"predictions\""), "\(statusBody)")
         #expect(statusBody.contains("\"lastEvaluation\":"), "\(statusBody)")
