@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import MonitorAlerting
-public import MonitorCore
+import MonitorCore
 import MonitorRules
 import Synchronization
 
