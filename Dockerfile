@@ -24,11 +24,11 @@ RUN swift build -c release --product monitor --static-swift-stdlib \
 
 # ---- run ----
 FROM debian:bookworm-slim
-# Only the shared libraries the binary links (the Swift runtime is linked statically), TLS roots
-# for webhooks and time zones. Keep this list in step with scripts/check-image-libs.
+# Only the shared libraries the binary links (the Swift runtime is linked statically, its C++
+# support library is not), TLS roots for webhooks and time zones. Keep this list in step with scripts/check-image-libs.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 librdkafka1 ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends libsqlite3-0 librdkafka1 libstdc++6 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data --no-create-home monitor \
     && mkdir -p /data /etc/monitor \
