@@ -174,6 +174,8 @@ public enum MonitorRunner {
         // checkpoint with the source offsets), then the outbox, which delivers what that
         // checkpoint added for at most shutdown.delivery_deadline before it exits.
         let outbox = OutboxService(dispatcher: dispatcher, drainDeadline: .milliseconds(config.shutdown.deliveryDeadline), logger: logger)
+        var apiStore: SQLiteStore?
+        defer { apiStore?.close() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: outbox, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
@@ -182,12 +184,14 @@ public enum MonitorRunner {
             let host = request.listenOverride?.host ?? config.http.host
             let port = request.listenOverride?.port ?? config.http.port
             let onListening = request.onListening
-            let apiStore: SQLiteStore
-            do { apiStore = try SQLiteStore(path: storePath) } catch {
+            // The API's own connection (silences, window results): reads never wait on the pipeline's.
+            let store: SQLiteStore
+            do { store = try SQLiteStore(path: storePath) } catch {
                 try? await client.shutdown()
                 throw .io("\(storePath): \(error)")
             }
-            let api = HTTPServer.API(store: apiStore, reloader: reloader, token: apiToken)
+            apiStore = store
+            let api = HTTPServer.API(store: store, reloader: reloader, token: apiToken)
             let app = HTTPServer.make(status: status, api: api, host: host, port: port, logger: logger) { bound in
                 logger.info("listening", metadata: ["address": "\(host):\(bound)"])
                 onListening?(bound)
