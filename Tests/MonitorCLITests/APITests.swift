@@ -100,6 +100,7 @@ struct APITests {
                         ["Authorization": "Bearer \(api.token)x"], ["Authorization": "Bearer"]] {
             call("POST", "/api/v1/silences", "/api/v1/silences", headers: headers, body: newSilence, expect: 401)
             call("DELETE", "/api/v1/silences/{id}", "/api/v1/silences/sil_0000000000000000", headers: headers, expect: 401)
+            call("DELETE", "/api/v1/silences", "/api/v1/silences?id=sil_0000000000000000", headers: headers, expect: 401)
             call("POST", "/-/reload", "/-/reload", headers: headers, expect: 401)
         }
         #expect(!(httpGet(api.base + "/api/v1/silences")?.1.contains("maintenance") ?? true), "an unauthorized POST created a silence")
@@ -112,6 +113,13 @@ struct APITests {
         #expect(listed.contains(id) && listed.contains("\"state\":\"active\""), "\(listed)")
         call("DELETE", "/api/v1/silences/{id}", "/api/v1/silences/\(id)", headers: auth, expect: 200)
         call("DELETE", "/api/v1/silences/{id}", "/api/v1/silences/sil_ffffffffffffffff", headers: auth, expect: 404)
+        call("DELETE", "/api/v1/silences", "/api/v1/silences?id=sil_ffffffffffffffff", headers: auth, expect: 404)
+        call("DELETE", "/api/v1/silences", "/api/v1/silences", headers: auth, expect: 400)
+        // The query form expires too.
+        let second = call("POST", "/api/v1/silences", "/api/v1/silences", headers: auth, body: newSilence, expect: 201)
+        if let r = second.range(of: #""id":"(sil_[0-9a-f]+)""#, options: .regularExpression) {
+            call("DELETE", "/api/v1/silences", "/api/v1/silences?id=\(second[r].dropFirst(6).dropLast())", headers: auth, expect: 200)
+        }
         let expired = call("GET", "/api/v1/silences", "/api/v1/silences?expired=true", expect: 200)
         #expect(expired.contains(id) && expired.contains("\"state\":\"expired\""), "\(expired)")
         call("POST", "/-/reload", "/-/reload", headers: auth, expect: 200)

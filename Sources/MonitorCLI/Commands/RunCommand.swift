@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
               GET /healthz   alive
               GET /readyz    store open and sources started
               GET /api/v1/status, /api/v1/alerts, /api/v1/windows
-              GET/POST /api/v1/silences, DELETE /api/v1/silences/ID
+              GET/POST/DELETE /api/v1/silences (DELETE ?id=ID or /ID)
               POST /-/reload (docs/openapi.yaml; POST and DELETE need
                              http.api_token when one is configured)
             SIGHUP or POST /-/reload re-reads the config, rules and alerts: an

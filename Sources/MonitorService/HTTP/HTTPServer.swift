@@ -67,17 +67,13 @@ enum HTTPServer {
             let body = try await request.body.collect(upTo: 64 * 1024)
             return addSilence(Data(body.readableBytesView), store: store, now: api.now(), logger: logger)
         }
+        // DESIGN §11 names `DELETE /api/v1/silences` (the id as `?id=`); the path form is
+        // Alertmanager's habit. Both expire the silence now.
         router.delete("/api/v1/silences/:id") { request, context -> Response in
-            guard api.token.authorizes(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
-            guard let store = api.store else { return error(.serviceUnavailable, "no store") }
-            let id = context.parameters.get("id") ?? ""
-            do {
-                guard try store.expireSilence(id: id, at: api.now()) else { return error(.notFound, "no silence \(id)") }
-            } catch {
-                return HTTPServer.error(.internalServerError, "\(error)")
-            }
-            logger.info("silence expired through the API", metadata: ["silence.id": "\(id)"])
-            return json(.ok, "{\"status\":\"success\"}")
+            expireSilence(request, id: context.parameters.get("id"), api: api, logger: logger)
+        }
+        router.delete("/api/v1/silences") { request, _ -> Response in
+            expireSilence(request, id: request.uri.queryParameters.get("id"), api: api, logger: logger)
         }
         router.post("/-/reload") { request, _ -> Response in
             guard api.token.authorizes(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
@@ -98,6 +94,20 @@ enum HTTPServer {
             configuration: .init(address: .hostname(host, port: port), serverName: "modelmonitor"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// `DELETE /api/v1/silences/{id}` and `DELETE /api/v1/silences?id=`.
+    static func expireSilence(_ request: Request, id: String?, api: API, logger: Logger) -> Response {
+        guard api.token.authorizes(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+        guard let store = api.store else { return error(.serviceUnavailable, "no store") }
+        guard let id, !id.isEmpty else { return error(.badRequest, "id: the silence to expire (sil_…)") }
+        do {
+            guard try store.expireSilence(id: id, at: api.now()) else { return error(.notFound, "no silence \(id)") }
+        } catch {
+            return HTTPServer.error(.internalServerError, "\(error)")
+        }
+        logger.info("silence expired through the API", metadata: ["silence.id": "\(id)"])
+        return json(.ok, "{\"status\":\"success\"}")
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
