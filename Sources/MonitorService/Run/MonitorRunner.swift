@@ -147,6 +147,9 @@ public enum MonitorRunner {
                 pending = n
             } else {
                 draining.cancel()
+                // The cancelled attempt records itself (a retryable error: what `triggers list`
+                // and the outbox show as the last error) before the process exits.
+                _ = await OutboxService.value(of: draining, within: .seconds(2))
                 pending = (try? store.pendingNotificationCount()) ?? 0
             }
             try? await client.shutdown()

@@ -151,6 +151,8 @@ final class OutboxService: Service, Sendable {
             }
         } else {
             work.cancel()
+            // Give the cancelled attempts a moment to record themselves as failed attempts.
+            _ = await Self.value(of: work, within: .seconds(2))
             logger.warning("outbox: deliveries still in flight at the shutdown deadline were cancelled; they stay in the outbox and are sent after the next start",
                            metadata: ["deadline": "\(drainDeadline)"])
         }
