@@ -92,17 +92,7 @@ struct TriggerSinkTests {
               max_open_triggers: 5
               file: {path: triggers.jsonl}
             """)
-        _ = try dir.write("retrain.yaml", """
-            groups:
-              - name: retraining
-                rules:
-                  - alert: AmountDrift
-                    expr: psi{feature="amount"} > 0.2
-                    actions: [retrain]
-                  - alert: AmountShift
-                    expr: wasserstein_normed{feature="amount"} > 0.1
-                    actions: [retrain]
-            """)
+        try writeTwoRetrainRules(dir)
         let run = try await runMonitorAsync(["run", "--config", config, "--once"])
         #expect(run.code == 0, "\(run.stderr.suffix(3000))")
         let records = try storedTriggers(dir)
@@ -148,17 +138,7 @@ struct TriggerSinkTests {
         let dir = try TempDir()
         let port = freeLoopbackPort()
         var config = try await writeTriggerScenario(dir, registry: "  cooldown: 2h\n  max_open_triggers: 5\n  file: {path: triggers.jsonl}")
-        _ = try dir.write("retrain.yaml", """
-            groups:
-              - name: retraining
-                rules:
-                  - alert: AmountDrift
-                    expr: psi{feature="amount"} > 0.2
-                    actions: [retrain]
-                  - alert: AmountShift
-                    expr: wasserstein_normed{feature="amount"} > 0.1
-                    actions: [retrain]
-            """)
+        try writeTwoRetrainRules(dir)
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(of: "http: {listen: \"\"}", with: "http: {listen: \"127.0.0.1:\(port)\"}")
         config = try dir.write("monitor.yaml", text)
@@ -214,4 +194,20 @@ struct TriggerSinkTests {
         #expect(try triggerOutbox(dir).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: dir.path("triggers.jsonl")))
     }
+}
+
+/// Replaces the scenario's rules with two retrain rules on the same feature, so that the
+/// second firing meets the cooldown.
+private func writeTwoRetrainRules(_ dir: TempDir) throws {
+    _ = try dir.write("retrain.yaml", """
+        groups:
+          - name: retraining
+            rules:
+              - alert: AmountDrift
+                expr: psi{feature="amount"} > 0.2
+                actions: [retrain]
+              - alert: AmountShift
+                expr: wasserstein_normed{feature="amount"} > 0.1
+                actions: [retrain]
+        """)
 }

@@ -22,21 +22,7 @@ enum NotificationSetup {
         let base = ConfigLoader.directory(of: file.path)
         var problems: [String] = []
         func secret(_ ref: AlertsFile.SecretReference, _ context: String) -> String? {
-            switch ref {
-            case .environment(let name):
-                guard let v = environment[name], !v.isEmpty else {
-                    problems.append("\(context): environment variable \(name) is not set")
-                    return nil
-                }
-                return v
-            case .file(let path):
-                let full = ConfigLoader.resolve(path, against: base)
-                guard let text = ConfigLoader.readText(full) else {
-                    problems.append("\(context): \(ConfigLoader.unreadable(full))")
-                    return nil
-                }
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
+            SecretReferences.value(ref, context: context, environment: environment, resolve: { ConfigLoader.resolve($0, against: base) }, problems: &problems)
         }
         for r in file.receivers {
             for (i, w) in r.webhooks.enumerated() {

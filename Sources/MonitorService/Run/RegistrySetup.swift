@@ -36,21 +36,7 @@ enum RegistrySetup {
         var problems: [String] = []
         var sinks: [any ModelRegistryClient] = []
         func secret(_ ref: AlertsFile.SecretReference, _ context: String) -> String? {
-            switch ref {
-            case .environment(let name):
-                guard let v = environment[name], !v.isEmpty else {
-                    problems.append("\(context): environment variable \(name) is not set")
-                    return nil
-                }
-                return v
-            case .file(let p):
-                let full = loaded.resolve(p)
-                guard let text = ConfigLoader.readText(full) else {
-                    problems.append("\(context): \(ConfigLoader.unreadable(full))")
-                    return nil
-                }
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
+            SecretReferences.value(ref, context: context, environment: environment, resolve: { loaded.resolve($0) }, problems: &problems)
         }
         func check(_ options: RegistrySettings.HTTPOptions) -> DestinationCheck {
             let policy = DestinationPolicy(allowPrivate: options.allowPrivate, allowlist: options.allowlist)
