@@ -174,6 +174,9 @@ let package = Package(
             dependencies: [
                 "MonitorCLI", "MonitorService", "MonitorCore", "MonitorWindowing", "MonitorStore", "MonitorReport", "monitor",
                 "monitor-kafka-mock",
+                // Reads docs/openapi.yaml in the API tests.
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

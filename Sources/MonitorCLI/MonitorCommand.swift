@@ -14,6 +14,11 @@ public struct MonitorCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 success; 1 a check failed (drift found with --fail-on-drift, invalid \
             config, unreadable input); 2 usage error.
+
+            Examples:
+              monitor compare --reference train.jsonl --current today.jsonl
+              monitor check --config monitor.yaml
+              monitor run --config monitor.yaml
             """,
         subcommands: [
             RunCommand.self, CompareCommand.self, BaselineCommand.self, CheckCommand.self, TestRulesCommand.self,

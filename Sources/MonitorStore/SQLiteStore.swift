@@ -102,6 +102,13 @@ public final class SQLiteStore: Sendable {
         try withDatabase { try $0.schemaVersion() }
     }
 
+    /// The text of every config recorded (each distinct one once), oldest first.
+    public func configTexts() throws -> [String] {
+        try withDatabase { db in
+            try db.connection.query("SELECT text FROM configs ORDER BY first_seen, rowid") { $0.text(0) }
+        }
+    }
+
     /// The text of a config recorded by a checkpoint, by its SHA-256 hex.
     ///
     /// - Returns: The text, or nil when no checkpoint recorded that hash.

@@ -19,6 +19,10 @@ struct HelpGoldenTests {
         #expect(r.code == 0)
         let golden = try String(contentsOf: Self.dir.appendingPathComponent("\(command.replacingOccurrences(of: " ", with: "-")).txt"), encoding: .utf8)
         #expect(r.stdout == golden)
+        // Every command shows how to call it (DESIGN §12).
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let examples = lines.firstIndex { $0.hasPrefix("Example") }
+        #expect(examples.map { lines[($0 + 1)...].first?.hasPrefix("  monitor ") == true } == true, "no example in \(command) --help")
         // Every line fits an 80-column terminal, except the generated USAGE line.
         for line in r.stdout.split(separator: "\n") where !line.hasPrefix("USAGE:") {
             #expect(line.count <= 80, "\(line)")

@@ -22,10 +22,11 @@ struct MonitorProcess {
         return packageRoot.appendingPathComponent(".build/debug/monitor")
     }()
 
-    static func run(_ args: [String], stdin: String? = nil) throws -> Result {
+    static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe()
         let err = Pipe()
         p.standardOutput = out

@@ -30,7 +30,9 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
     }
 
     let store: any OutboxStore
-    let senders: [String: any NotificationSender]
+    private let sendersBox: Mutex<[String: any NotificationSender]>
+    /// The integrations rows are sent through, by ``key(receiver:integration:)``.
+    public var senders: [String: any NotificationSender] { sendersBox.withLock { $0 } }
     let schedule: RetrySchedule
     let clock: C
     let now: @Sendable () -> Timestamp
@@ -57,7 +59,7 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
                 logger: Logger, onEvent: @escaping @Sendable (Event) -> Void = { _ in },
                 afterSend: @escaping @Sendable (OutboxNotification) -> Void = { _ in }) {
         self.store = store
-        self.senders = senders
+        self.sendersBox = Mutex(senders)
         self.schedule = schedule
         self.clock = clock
         self.now = now
@@ -66,6 +68,12 @@ public final class OutboxDispatcher<C: Clock>: Sendable where C.Duration == Dura
         self.logger = logger
         self.onEvent = onEvent
         self.afterSend = afterSend
+    }
+
+    /// Replaces the integrations (a config reload): passes that start afterwards use the new
+    /// ones; an attempt under way finishes with the sender it started with.
+    public func replaceSenders(_ senders: [String: any NotificationSender]) {
+        sendersBox.withLock { $0 = senders }
     }
 
     /// The key of an integration in `senders`.

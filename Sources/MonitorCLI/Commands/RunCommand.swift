@@ -31,8 +31,15 @@ struct RunCommand: AsyncParsableCommand {
               GET /metrics   latest window series + the monitor's own metrics
               GET /healthz   alive
               GET /readyz    store open and sources started
-              GET /api/v1/alerts
-            until SIGTERM or SIGINT, then checkpoints and exits 0.
+              GET /api/v1/status, /api/v1/alerts, /api/v1/windows
+              GET/POST/DELETE /api/v1/silences (DELETE ?id=ID or /ID)
+              POST /-/reload (docs/openapi.yaml; POST and DELETE need
+                             http.api_token when one is configured)
+            SIGHUP or POST /-/reload re-reads the config, rules and alerts: an
+            invalid file is rejected with its errors and the running config stays.
+            SIGTERM or SIGINT stops intake, checkpoints, delivers notifications for
+            up to shutdown.delivery_deadline (10s) and exits 0; a second signal
+            exits at once (the store keeps the last checkpoint).
 
             --once reads every source to its end, closes every window, evaluates,
             delivers and exits: the batch mode for backfills and CI. It prints the
@@ -41,6 +48,8 @@ struct RunCommand: AsyncParsableCommand {
             Examples:
               monitor run --config monitor.yaml
               monitor run --config monitor.yaml --once
+              monitor run --config monitor.yaml --log-level debug
+              kill -HUP "$(pidof monitor)"      # reload config, rules and alerts
             """
     )
 
@@ -53,8 +62,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --once: how long to keep delivering (retries included) before exiting, e.g. 30s; what is left stays in the outbox for the next run.")
     var deliveryDeadline: String = "30s"
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: LogLevelArgument = .info
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: logging.level of the config, info).")
+    var logLevel: LogLevelArgument?
 
     func validate() throws {
         guard let d = PrometheusDuration.parse(deliveryDeadline), d >= 0 else {
@@ -63,12 +72,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel.rawValue) ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        // Format and level from the config's logging: section; --log-level wins.
+        LogSetup.bootstrap(LogSetup.settings(configPath: config), levelOverride: logLevel.flatMap { Logger.Level(rawValue: $0.rawValue) })
         let logger = Logger(label: "monitor")
         let outcome: RunOutcome
         do {

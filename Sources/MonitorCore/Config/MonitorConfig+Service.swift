@@ -257,7 +257,28 @@ extension MonitorConfig {
     }
 
     static func parseHTTP(_ node: Node, into h: inout HTTPSettings, _ r: inout YAMLReader) {
-        for (key, _, v) in r.mapping(node, "http", allowed: ["listen"]) where key == "listen" {
+        let entries = r.mapping(node, "http", allowed: ["listen", "api_token", "api_token_file"])
+        if entries.contains(where: { $0.key == "api_token" }), let f = entries.first(where: { $0.key == "api_token_file" }) {
+            r.error(f.keyNode, "http.api_token_file", "give either api_token (${ENV_VAR}) or api_token_file, not both")
+        }
+        for (key, _, v) in entries where key == "api_token" {
+            guard let s = r.string(v, "http.api_token") else { continue }
+            let body = s.dropFirst(2).dropLast()
+            guard s.hasPrefix("${"), s.hasSuffix("}"), !body.isEmpty,
+                  body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !(body.first?.isNumber ?? true)
+            else {
+                // Never echo the value: it may be a pasted token.
+                r.error(v, "http.api_token", "must be an environment reference like ${MONITOR_API_TOKEN} (a token is never written inline; or use api_token_file:)")
+                continue
+            }
+            h.apiToken = .environment(String(body))
+        }
+        for (key, _, v) in entries where key == "api_token_file" {
+            if let s = r.string(v, "http.api_token_file"), !s.isEmpty { h.apiToken = .file(s) } else {
+                r.error(v, "http.api_token_file", "must name a file")
+            }
+        }
+        for (key, _, v) in entries where key == "listen" {
             guard let s = r.string(v, "http.listen") else { continue }
             if s.isEmpty { h.enabled = false; continue }
             guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
@@ -268,6 +289,24 @@ extension MonitorConfig {
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             h.host = host.isEmpty ? "0.0.0.0" : host
             h.port = port
+        }
+    }
+
+    static func parseLogging(_ node: Node, into l: inout LoggingSettings, _ r: inout YAMLReader) {
+        for (key, _, v) in r.mapping(node, "logging", allowed: ["format", "level"]) {
+            switch key {
+            case "format": if let x = r.choice(v, "logging.format", LoggingSettings.Format.self) { l.format = x }
+            case "level": if let x = r.choice(v, "logging.level", LoggingSettings.Level.self) { l.level = x }
+            default: break
+            }
+        }
+    }
+
+    static func parseShutdown(_ node: Node, into s: inout ShutdownSettings, _ r: inout YAMLReader) {
+        for (key, _, v) in r.mapping(node, "shutdown", allowed: ["delivery_deadline"]) where key == "delivery_deadline" {
+            if let d = r.duration(v, "shutdown.delivery_deadline") {
+                if d < 0 || d > 600_000 { r.error(v, "shutdown.delivery_deadline", "must be between 0s and 10m") } else { s.deliveryDeadline = d }
+            }
         }
     }
 }

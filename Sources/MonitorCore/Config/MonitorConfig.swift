@@ -18,7 +18,9 @@ import Yams
 /// store: {path: monitor.db}
 /// rules: [rules/*.yaml]
 /// alerts: [alerts/*.yaml]
-/// http: {listen: "127.0.0.1:9464"}
+/// http: {listen: "127.0.0.1:9464", api_token: "${MONITOR_API_TOKEN}"}
+/// logging: {format: json, level: info}
+/// shutdown: {delivery_deadline: 10s}
 /// labels: {horizon: 7d, min_coverage: 0.9, positive_class: fraud}
 /// schema:
 ///   id: request_id              # dotted paths into each record
@@ -53,6 +55,10 @@ public struct MonitorConfig: Sendable {
     /// Alert routing/receiver file paths or globs.
     public var alertFiles: [Positioned<String>] = []
     public var http = HTTPSettings()
+    /// Log format and level of `monitor run`.
+    public var logging = LoggingSettings()
+    /// What SIGTERM may take.
+    public var shutdown = ShutdownSettings()
     /// How delayed labels are joined and when windows' performance matures.
     public var labels = LabelSettings()
     /// Retraining triggers: sinks (MLflow, webhook, Kafka, file) and policy (`registry:`).
@@ -66,7 +72,7 @@ public struct MonitorConfig: Sendable {
     public init() {}
 
     static let topLevelKeys = ["sources", "schema", "reference", "windows", "allowed_lateness", "store", "rules",
-                               "alerts", "http", "drift", "labels", "registry"]
+                               "alerts", "http", "drift", "labels", "registry", "logging", "shutdown"]
 
     /// Parses a config document. Returns the config when there were no errors, and every
     /// diagnostic (errors and warnings) either way.
@@ -91,6 +97,8 @@ public struct MonitorConfig: Sendable {
             case "rules": config.ruleFiles = parseFileList(value, key, &r)
             case "alerts": config.alertFiles = parseFileList(value, key, &r)
             case "http": parseHTTP(value, into: &config.http, &r)
+            case "logging": parseLogging(value, into: &config.logging, &r)
+            case "shutdown": parseShutdown(value, into: &config.shutdown, &r)
             case "labels": parseLabels(value, into: &config.labels, &r)
             case "registry": config.registry = parseRegistry(value, &r)
             default: break

@@ -202,12 +202,65 @@ public struct StoreSettings: Sendable, Hashable {
     public init() {}
 }
 
-/// `http:` — the service's HTTP listener (metrics, health).
+/// `http:` — the service's HTTP listener (metrics, health, API).
+///
+/// ```yaml
+/// http:
+///   listen: 0.0.0.0:9464
+///   api_token: ${MONITOR_API_TOKEN}     # or api_token_file: /run/secrets/monitor-api-token
+/// ```
 public struct HTTPSettings: Sendable, Hashable {
     public var host = "127.0.0.1"
     public var port = 9464
     /// Whether to serve at all (`listen: ""` turns it off).
     public var enabled = true
+    /// The bearer token mutating API calls (silences, reload) must carry; nil = none required.
+    /// Only a reference: `${ENV}` or a file, never the token itself.
+    public var apiToken: AlertsFile.SecretReference?
+
+    public init() {}
+}
+
+/// `logging:` — the service's log lines on standard error.
+///
+/// ```yaml
+/// logging:
+///   format: json      # json, logfmt or text
+///   level: info       # trace, debug, info, notice, warning, error, critical
+/// ```
+public struct LoggingSettings: Sendable, Hashable {
+    /// How each line is written.
+    public enum Format: String, Sendable, Hashable, CaseIterable {
+        /// One JSON object per line: `ts`, `level`, `logger`, `msg`, then the metadata.
+        case json
+        /// `key=value` pairs (logfmt), the same fields.
+        case logfmt
+        /// swift-log's plain text (the default, for terminals).
+        case text
+    }
+
+    /// swift-log's levels, lowest first.
+    public enum Level: String, Sendable, Hashable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    public var format: Format = .text
+    public var level: Level = .info
+
+    public init() {}
+}
+
+/// `shutdown:` — what SIGTERM may take.
+///
+/// ```yaml
+/// shutdown:
+///   delivery_deadline: 10s
+/// ```
+public struct ShutdownSettings: Sendable, Hashable {
+    /// How long the outbox keeps delivering after intake stopped and the final checkpoint was
+    /// written, ms. Kubernetes' default grace period is 30 s, so 10 s leaves room for the
+    /// checkpoint and the exit.
+    public var deliveryDeadline: Int64 = 10_000
 
     public init() {}
 }

@@ -73,7 +73,11 @@ public enum MonitorRunner {
         let now = Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         let profiles = try ReferenceProfiles(loaded: loaded, store: store, now: now)
         for line in profiles.summary { logger.info("reference: \(line)") }
-        let status = ServiceStatus(metrics: SelfMetrics())
+        let status = ServiceStatus(metrics: SelfMetrics(), startedAt: now)
+        status.setConfig(path: request.configPath, hash: ConfigRecord(text: Pipeline.effectiveConfigText(loaded)).hash)
+        status.metrics.set("monitor_config_last_reload_successful", [], 1)
+        // The API token matters only to a server: --once serves nothing.
+        let token = request.once || !config.http.enabled ? nil : try APIToken.resolve(loaded, environment: request.environment)
         // The outbox sender: its own HTTP client and task; the pipeline only inserts rows.
         let client = WebhookSender.makeClient()
         var senders: [String: any NotificationSender] = [:]
@@ -91,7 +95,10 @@ public enum MonitorRunner {
         let faults = FaultInjection(environment: request.environment)
         let dispatcher = OutboxDispatcher(
             store: store, senders: senders, clock: ContinuousClock(), now: wallClockNow, logger: logger,
-            onEvent: { [metrics = status.metrics] in NotificationSetup.record($0, metrics: metrics) },
+            onEvent: { [status] in
+                NotificationSetup.record($0, metrics: status.metrics)
+                if case .pending(let n) = $0 { status.setOutboxPending(n) }
+            },
             afterSend: { _ in faults.hit(.afterSend) })
         let pipeline: Pipeline
         do throws(ServiceError) {
@@ -132,7 +139,19 @@ public enum MonitorRunner {
                 throw error
             }
             pipeline.close()
-            let pending = await dispatcher.drain(deadline: request.deliveryDeadline)
+            // A hard deadline: a delivery that hangs past it is cancelled and stays pending.
+            let deadline = request.deliveryDeadline
+            let draining = Task { await dispatcher.drain(deadline: deadline) }
+            let pending: Int
+            if let n = await OutboxService.value(of: draining, within: deadline + .milliseconds(500)) {
+                pending = n
+            } else {
+                draining.cancel()
+                // The cancelled attempt records itself (a retryable error: what `triggers list`
+                // and the outbox show as the last error) before the process exits.
+                _ = await OutboxService.value(of: draining, within: .seconds(2))
+                pending = (try? store.pendingNotificationCount()) ?? 0
+            }
             try? await client.shutdown()
             var outcome = RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.activeAlerts,
                                      profiles: profiles.summary)
@@ -140,11 +159,26 @@ public enum MonitorRunner {
             return outcome
         }
 
+        let externalURL = config.http.enabled ? "http://\(config.http.host):\(config.http.port)" : ""
+        let apiToken = APIToken(token)
+        let reloader = ConfigReloader(configPath: request.configPath, environment: request.environment, client: client,
+                                      externalURL: externalURL, status: status, logger: logger, initial: loaded)
         let runner = PipelineService(pipeline: pipeline, checkpointInterval: config.store.checkpointInterval,
-                                     pollInterval: config.sources.map(\.pollInterval).min() ?? 1000, logger: logger)
-        // Services stop in reverse order: HTTP, then the pipeline (final checkpoint), then the
-        // outbox, which delivers what that checkpoint added before it exits.
-        let outbox = OutboxService(dispatcher: dispatcher, drainDeadline: .seconds(10), logger: logger)
+                                     pollInterval: config.sources.map(\.pollInterval).min() ?? 1000, logger: logger,
+                                     reloader: reloader) { reload in
+            // Pipeline thread, between two steps: receivers, token and log level follow the rules.
+            var senders = reload.senders
+            for (key, sink) in dispatcher.senders where key.hasPrefix(TriggerOutbox.receiver + "/") { senders[key] = sink }
+            dispatcher.replaceSenders(senders)
+            apiToken.replace(reload.apiToken)
+            LogSetup.apply(level: reload.loaded.config.logging.level)
+        }
+        // Services stop in reverse order: HTTP, then the pipeline (intake stops, final
+        // checkpoint with the source offsets), then the outbox, which delivers what that
+        // checkpoint added for at most shutdown.delivery_deadline before it exits.
+        let outbox = OutboxService(dispatcher: dispatcher, drainDeadline: .milliseconds(config.shutdown.deliveryDeadline), logger: logger)
+        var apiStore: SQLiteStore?
+        defer { apiStore?.close() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: outbox, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
@@ -153,20 +187,35 @@ public enum MonitorRunner {
             let host = request.listenOverride?.host ?? config.http.host
             let port = request.listenOverride?.port ?? config.http.port
             let onListening = request.onListening
-            let app = HTTPServer.make(status: status, host: host, port: port, logger: logger) { bound in
+            // The API's own connection (silences, window results): reads never wait on the pipeline's.
+            let store: SQLiteStore
+            do { store = try SQLiteStore(path: storePath) } catch {
+                try? await client.shutdown()
+                throw .io("\(storePath): \(error)")
+            }
+            apiStore = store
+            let api = HTTPServer.API(store: store, reloader: reloader, token: apiToken)
+            let app = HTTPServer.make(status: status, api: api, host: host, port: port, logger: logger) { bound in
                 logger.info("listening", metadata: ["address": "\(host):\(bound)"])
                 onListening?(bound)
             }
             services.append(.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Signals are handled here rather than by the group: SIGHUP reloads, the first SIGTERM or
+        // SIGINT drains, a second one exits at once.
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
+        // Trapped before the group starts, so a signal after "pipeline running" is never lost.
+        let trapped = await UnixSignalsSequence(trapping: .sighup, .sigterm, .sigint)
+        let signals = Task { await SignalHandling.run(trapped, group: group, reloader: reloader, logger: logger) }
         do {
             try await group.run()
         } catch {
+            signals.cancel()
             try? await client.shutdown()
             throw .io("\(error)")
         }
+        signals.cancel()
         try? await client.shutdown()
         if let failure = runner.failure { throw failure }
         return RunOutcome(totals: pipeline.totals, storePath: storePath, activeAlerts: pipeline.activeAlerts,
@@ -186,8 +235,14 @@ final class PipelineService: Service, @unchecked Sendable {
     private let failureBox = Mutex<ServiceError?>(nil)
     var failure: ServiceError? { failureBox.withLock { $0 } }
 
-    init(pipeline: Pipeline, checkpointInterval: Int64, pollInterval: Int64, logger: Logger) {
+    let reloader: ConfigReloader?
+    let onReload: (ValidatedReload) -> Void
+
+    init(pipeline: Pipeline, checkpointInterval: Int64, pollInterval: Int64, logger: Logger, reloader: ConfigReloader? = nil,
+         onReload: @escaping (ValidatedReload) -> Void = { _ in }) {
         self.pipeline = pipeline
+        self.reloader = reloader
+        self.onReload = onReload
         self.checkpointInterval = .milliseconds(checkpointInterval)
         self.pollInterval = .milliseconds(pollInterval)
         self.logger = logger
@@ -223,6 +278,10 @@ final class PipelineService: Service, @unchecked Sendable {
         // A signal caught by the start-up handler (before or while the group installs its own)
         // stops the loop like a graceful shutdown; the group then shuts down with it.
         while !stop.load(ordering: .relaxed) && !EarlyTermination.requested {
+            if let reload = reloader?.take() {
+                pipeline.apply(reload)
+                onReload(reload)
+            }
             let progressed = try pipeline.step()
             if clock.now - lastCheckpoint >= checkpointInterval {
                 try pipeline.checkpoint()
@@ -259,5 +318,31 @@ enum EarlyTermination {
         sigemptyset(&action.sa_mask)
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
+        // SIGHUP's default action ends the process: ignored until the reload handler runs.
+        signal(SIGHUP, SIG_IGN)
+    }
+}
+
+/// `monitor run`'s signals: SIGHUP reloads the config; the first SIGTERM or SIGINT starts a
+/// graceful shutdown (intake stops, final checkpoint, outbox drained up to
+/// `shutdown.delivery_deadline`, exit 0); a second one exits at once with 128 + the signal
+/// number. The last checkpoint keeps the store consistent either way: a restart resumes there.
+enum SignalHandling {
+    static func run(_ signals: UnixSignalsSequence, group: ServiceGroup, reloader: ConfigReloader, logger: Logger) async {
+        var terminating = false
+        for await signal in signals {
+            if signal == .sighup {
+                _ = await Task.detached { reloader.reload(trigger: "SIGHUP") }.value
+                continue
+            }
+            if terminating {
+                logger.warning("second termination signal: exiting now; the store holds the last checkpoint",
+                               metadata: ["signal": "\(signal)"])
+                _exit(128 + (signal == .sigint ? SIGINT : SIGTERM))
+            }
+            terminating = true
+            logger.notice("termination signal: draining (a second signal exits at once)", metadata: ["signal": "\(signal)"])
+            await group.triggerGracefulShutdown()
+        }
     }
 }

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import MonitorAlerting
-public import MonitorCore
+import MonitorCore
 import ServiceLifecycle
 import Synchronization
 
@@ -91,6 +91,10 @@ enum NotificationSetup {
 /// The outbox sender as a service: drains the outbox until graceful shutdown, then keeps
 /// delivering what is due for at most `drainDeadline` (after the pipeline's final checkpoint,
 /// since services stop in reverse order) and leaves the rest pending for the next start.
+///
+/// The deadline is hard: a delivery still in flight when it passes (a receiver that hangs) is
+/// cancelled and stays in the outbox, to be sent again after the next start (at-least-once;
+/// receivers drop the repeat by its `webhook-id`).
 final class OutboxService: Service, Sendable {
     let dispatcher: OutboxDispatcher<ContinuousClock>
     let drainDeadline: Duration
@@ -104,15 +108,62 @@ final class OutboxService: Service, Sendable {
     }
 
     func run() async throws {
-        await withGracefulShutdownHandler {
+        let clock = ContinuousClock()
+        let shutdownAt = Mutex<ContinuousClock.Instant?>(nil)
+        let work = Task { [dispatcher, drainDeadline] in
             await dispatcher.run(until: { self.stop.load(ordering: .relaxed) })
-        } onGracefulShutdown: {
-            self.stop.store(true, ordering: .relaxed)
+            let started = shutdownAt.withLock { $0 } ?? clock.now
+            let left = drainDeadline - started.duration(to: clock.now)
+            return await dispatcher.drain(deadline: max(left, .zero))
         }
-        let pending = await dispatcher.drain(deadline: drainDeadline)
-        if pending > 0 {
-            logger.warning("outbox: notifications still pending at shutdown; they are sent after the next start",
-                           metadata: ["pending": "\(pending)"])
+        do {
+            try await withGracefulShutdownHandler {
+                try await gracefulShutdown()
+            } onGracefulShutdown: {
+                shutdownAt.withLock { $0 = clock.now }
+                self.stop.store(true, ordering: .relaxed)
+            }
+        } catch {
+            // Cancelled (the group is going down without a graceful shutdown): stop at once.
+            self.stop.store(true, ordering: .relaxed)
+            work.cancel()
+            return
+        }
+        let pending = await Self.value(of: work, within: drainDeadline)
+        if let pending {
+            if pending > 0 {
+                logger.warning("outbox: notifications still pending at shutdown; they are sent after the next start",
+                               metadata: ["pending": "\(pending)"])
+            }
+        } else {
+            work.cancel()
+            // Give the cancelled attempts a moment to record themselves as failed attempts.
+            _ = await Self.value(of: work, within: .seconds(2))
+            logger.warning("outbox: deliveries still in flight at the shutdown deadline were cancelled; they stay in the outbox and are sent after the next start",
+                           metadata: ["deadline": "\(drainDeadline)"])
         }
     }
+
+    /// The task's value, or nil when `limit` passes first (the task keeps running).
+    static func value<T: Sendable>(of task: Task<T, Never>, within limit: Duration) async -> T? {
+        let once = ResumeOnce()
+        return await withCheckedContinuation { (cont: CheckedContinuation<T?, Never>) in
+            Task {
+                let v = await task.value
+                if once.claim() { cont.resume(returning: v) }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() { cont.resume(returning: nil) }
+            }
+        }
+    }
+}
+
+/// A flag that lets exactly one of several racers resume a continuation.
+final class ResumeOnce: Sendable {
+    private let done = Mutex(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool { done.withLock { was in defer { was = true }; return !was } }
 }

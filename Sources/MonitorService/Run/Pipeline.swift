@@ -61,11 +61,12 @@ final class Pipeline {
     var pending = CheckpointWrite()
     var pendingDirty = false
     var configRecorded = false
-    let configRecord: ConfigRecord
+    /// The config in effect (replaced by a reload), recorded with the next checkpoint.
+    var configRecord: ConfigRecord
     var lastEvaluation: Timestamp?
     var totals = RunTotals()
     /// Routing (nil without an alerts file) and the alert groups, in event time.
-    let alerting: AlertingPlan?
+    var alerting: AlertingPlan?
     var grouper = AlertGrouper()
     var faults: FaultInjection?
     /// Retraining triggers: the sinks and the policy's state.
@@ -423,6 +424,7 @@ final class Pipeline {
         labels?.operationsSinceCheckpoint = 0
         totals.checkpoints += 1
         status.metrics.add("monitor_checkpoints_total", [], 1)
+        publishProgress()
         let elapsed = ContinuousClock.now - started
         status.metrics.observeCheckpoint(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
@@ -435,12 +437,25 @@ final class Pipeline {
             samples += l.latest.all(at: matured) + l.rules.alertSamples(at: matured)
         }
         status.publish(samples: samples, alerts: allAlerts, watermark: windows.watermark)
+        publishProgress()
         if let wm = windows.watermark { status.metrics.set("monitor_watermark_seconds", [], Double(wm.milliseconds) / 1000) }
         status.metrics.set("monitor_open_windows", [], Double(windows.openPaneCount))
         var byState: [AlertState: Int] = [.pending: 0, .firing: 0]
         for a in activeAlerts { byState[a.state, default: 0] += 1 }
         labels?.publishMetrics(status.metrics)
         for (s, n) in byState { status.metrics.set("monitor_alerts", [("state", s.rawValue)], Double(n)) }
+    }
+
+    /// Publishes source positions, open windows and the last evaluation for `/api/v1/status`.
+    func publishProgress() {
+        let describe: (SourceSettings, [SourcePosition]) -> ServiceStatus.SourceInfo = { s, p in
+            ServiceStatus.SourceInfo(name: s.name, type: s.type, kind: s.kind,
+                                     positions: p.map { (s.type == .kafka ? $0.key : $0.path, $0.offset) })
+        }
+        status.publishProgress(
+            sources: sources.map { describe($0.settings, $0.positions) } + (labels?.sources.map { describe($0.settings, $0.positions) } ?? []),
+            openWindows: windows.openPaneCount, watermark: finiteWatermark, lastEvaluation: lastEvaluation,
+            rulesLoaded: rules.rules.count + (labels?.rules.rules.count ?? 0))
     }
 
     func close() {

@@ -78,7 +78,29 @@ public final class SelfMetrics: Sendable {
         "monitor_kafka_paused": "Kafka: 1 while fetching is paused by back-pressure.",
         "monitor_kafka_split_models": "Kafka: models that also arrive on partitions owned by another instance (partition-by-model violated).",
         "monitor_dead_letters_total": "Poison records produced to the dead-letter topic.",
+        "monitor_config_last_reload_successful": "1 when the last config reload (SIGHUP, POST /-/reload) was valid and applied, 0 when it was rejected.",
+        "monitor_config_last_reload_success_timestamp_seconds": "When the last valid config reload was accepted, seconds since the epoch.",
+        "monitor_config_reloads_total": "Config reloads by result (success, failure).",
+        "monitor_labels_joined_total": "Labels joined to their prediction.",
+        "monitor_labels_late_total": "Labels that arrived after their prediction's horizon passed.",
+        "monitor_labels_expired_total": "Predictions (side=prediction) or labels (side=label) that waited past the horizon for their counterpart.",
+        "monitor_labels_duplicates_total": "Records whose id was already waiting on the same side, by side.",
+        "monitor_performance_windows_total": "Windows whose performance was emitted (kind=matured) or restated by later labels (kind=restated).",
+        "monitor_performance_windows_immature": "Windows whose performance awaits labels.",
+        "monitor_retrain_triggers_total": "Retraining-trigger deliveries by model, sink and status (delivered, failed, dead).",
     ]
+
+    /// The histograms (exposed as `_bucket`, `_sum` and `_count`).
+    static let histograms = ["monitor_checkpoint_duration_seconds", "monitor_rule_evaluation_duration_seconds",
+                             "monitor_window_close_duration_seconds", "monitor_notification_latency_seconds"]
+
+    /// Every metric name the service can expose, its own and the window series (`/metrics`), for
+    /// dashboards and their tests (a metric without a help text here is not in the list).
+    public static var exportedNames: Set<String> {
+        var names = Set(help.keys).union(["monitor_up"]).union(SeriesName.all).union(["ALERTS"])
+        for h in histograms { names.formUnion([h + "_bucket", h + "_sum", h + "_count"]) }
+        return names
+    }
 
     static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)

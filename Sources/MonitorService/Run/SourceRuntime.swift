@@ -272,6 +272,7 @@ final class KafkaSourceRuntime: SourceRuntime, LabelSourceRuntime {
             m.set("monitor_consumer_lag", [("topic", tp.topic), ("partition", "\(tp.partition)")], Double(lag))
         }
         lagPublished = current.intersection(h.lag.keys)
+        status.setKafkaLag(source: name, h.lag.values.reduce(Int64(0)) { $0 + Int64($1) })
     }
 
     func close() {

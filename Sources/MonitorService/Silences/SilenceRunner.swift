@@ -35,15 +35,21 @@ public enum SilenceRunner {
     /// Stores a new silence; returns it with its id.
     public static func add(storePath: String, matchers: [AlertMatcher], startsAt: Timestamp, endsAt: Timestamp, createdBy: String,
                            comment: String, now: Timestamp) throws(ServiceError) -> Silence {
+        let store = try open(storePath)
+        defer { store.close() }
+        return try add(store: store, matchers: matchers, startsAt: startsAt, endsAt: endsAt, createdBy: createdBy, comment: comment, now: now)
+    }
+
+    /// Stores a new silence in an open store (the HTTP API's connection).
+    static func add(store: SQLiteStore, matchers: [AlertMatcher], startsAt: Timestamp, endsAt: Timestamp, createdBy: String,
+                    comment: String, now: Timestamp) throws(ServiceError) -> Silence {
         guard endsAt > startsAt else { throw .usage("the end (\(endsAt)) must be after the start (\(startsAt))") }
         guard endsAt > now else { throw .usage("the end (\(endsAt)) is in the past") }
         var rng = SystemRandomNumberGenerator()
         let id = "sil_" + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(to: 16)
         let silence = Silence(id: id, matchers: matchers, startsAt: startsAt, endsAt: endsAt, createdBy: createdBy, comment: comment,
                               createdAt: now)
-        let store = try open(storePath)
-        defer { store.close() }
-        do { try store.addSilence(silence) } catch { throw .io("\(storePath): \(error)") }
+        do { try store.addSilence(silence) } catch { throw .io("\(store.path): \(error)") }
         return silence
     }
 
