@@ -19,6 +19,9 @@ enum Thresholds {
                 while i < bytes.count, isIdent(bytes[i]) { i += 1 }
                 let name = String(decoding: bytes[start..<i], as: UTF8.self)
                 guard SeriesName.all.contains(name) else { continue }
+                // An operand of arithmetic (`accuracy / reference_accuracy < 0.95`): the number
+                // bounds the whole expression, not this series, so no threshold is drawn for it.
+                let operand = arithmeticBefore(bytes, start)
                 var feature: String?
                 var j = skipSpace(bytes, i)
                 if j < bytes.count, bytes[j] == UInt8(ascii: "{") {
@@ -28,6 +31,9 @@ enum Thresholds {
                 }
                 i = j
                 j = skipSpace(bytes, j)
+                if operand || (j < bytes.count && isArithmetic(bytes[j])) {
+                    continue
+                }
                 if let (op, after) = comparison(bytes, j), let (value, end) = number(bytes, skipSpace(bytes, after)) {
                     out.append(Report.Threshold(rule: rule.name + (feature.map { "[\($0)]" } ?? ""), metric: name, op: op, value: value))
                     i = end
@@ -72,6 +78,18 @@ enum Thresholds {
     static func applies(_ t: Report.Threshold, feature: String) -> Bool {
         guard let open = t.rule.lastIndex(of: "["), t.rule.hasSuffix("]") else { return true }
         return t.rule[t.rule.index(after: open)..<t.rule.index(before: t.rule.endIndex)] == feature
+    }
+
+    /// Whether the last non-blank byte before `i` is an arithmetic operator.
+    private static func arithmeticBefore(_ b: [UInt8], _ i: Int) -> Bool {
+        var k = i - 1
+        while k >= 0, b[k] == 32 || b[k] == 10 || b[k] == 9 || b[k] == 13 { k -= 1 }
+        return k >= 0 && isArithmetic(b[k])
+    }
+
+    private static func isArithmetic(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "/") || b == UInt8(ascii: "*") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
+            || b == UInt8(ascii: "%") || b == UInt8(ascii: "^")
     }
 
     private static func isIdentStart(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b == 95 }

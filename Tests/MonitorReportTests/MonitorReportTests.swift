@@ -17,7 +17,9 @@ struct MonitorReportTests {
         // Intent: the mirrored form reads as the metric's side.
         ("0.9 > accuracy", ["accuracy < 0.9"]),
         // Intent: arithmetic against another series is not a constant threshold.
-        ("accuracy / reference_accuracy < 0.95", ["reference_accuracy < 0.95"]),
+        ("accuracy / reference_accuracy < 0.95", []),
+        ("accuracy / reference_accuracy < 0.95 and on(model, version, window) labeled_count >= 200", ["labeled_count >= 200"]),
+        ("psi * 2 > 0.4", []),
         // Intent: unknown names (functions, labels) are no metrics; durations are no numbers.
         ("max by (model) (psi) >= 0.3", []),
         ("count < 100", ["count < 100"]),
