@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "MonitorStore", package: "ModelMonitor"),
                 .product(name: "MonitorReport", package: "ModelMonitor"),
                 .product(name: "MonitorService", package: "ModelMonitor"),
+                .product(name: "MonitorWindowing", package: "ModelMonitor"),
             ],
             path: "Benchmarks/ReportBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -4,10 +4,11 @@ import MonitorCore
 import MonitorReport
 import MonitorService
 import MonitorStore
+import MonitorWindowing
 
 // `monitor report` on the sizing (target: < 2 s and < 200 MB): 30 days of hourly windows
 // × 50 features × 8 statistics (288,000 figures) and a 10-bin histogram per feature and window
-// (36,000 rows), 15 alert instances, in a store written
+// (36,000 rows) over a stored 50-feature reference profile, 15 alert instances, in a store written
 // through `SQLiteStore.commit` (so every row is linked into its audit chain). One store for all
 // benchmarks, built once; each iteration runs the whole `ReportRunner` path: open, read, build,
 // render (to a string, not a file).
@@ -28,6 +29,26 @@ let storePath: String = {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
+    // The reference: 50 numerical features of 20,000 rows, profiled as `monitor baseline` does
+    // (10 quantile bins), so the report draws a reference-vs-latest chart per feature.
+    var reference = Batch()
+    reference.count = 20_000
+    for f in 0..<50 {
+        reference.numericalNames.append("f\(f)")
+        reference.numerical.append((0..<reference.count).map { _ in random() * 100 + Double(f) })
+    }
+    reference.timestamps = [Int64](repeating: 0, count: reference.count)
+    reference.scores = [Double](repeating: .nan, count: reference.count)
+    reference.values = [Double](repeating: .nan, count: reference.count)
+    reference.predictedLabels = [UInt32](repeating: CategoryDictionary.missingCode, count: reference.count)
+    reference.models = [UInt32](repeating: 0, count: reference.count)
+    reference.versions = [UInt32](repeating: 0, count: reference.count)
+    let profile = ReferenceProfile(reference: reference, features: (0..<50).map { FeatureSpec(name: "f\($0)", kind: .numerical) },
+                                   settings: DriftSettings(), fingerprint: String(repeating: "cd", count: 32))
+    let saved = try! store.saveProfile(ProfileRecord(name: "bench", fingerprint: profile.fingerprint, rowCount: profile.rowCount,
+                                                     createdAt: Timestamp(milliseconds: 0), payload: profile.encode()))
+    precondition(saved.id == 1)
+    let binsPerFeature = profile.numerical.map { $0.binCounts.count }
     for day in 0..<30 {
         var write = CheckpointWrite()
         write.at = Timestamp(milliseconds: Int64(day + 1) * 24 * hour)
@@ -54,10 +75,10 @@ let storePath: String = {
                     samples.append(Sample(metric: m, labels: labels, value: v, timestamp: key.end))
                 }
             }
-            // Each feature's counts over 10 reference bins (stored, chained and read back; no
-            // profile is stored, so the report draws no distribution from them).
+            // Each feature's counts over its reference bins (stored, chained, read back and drawn
+            // against the reference for the latest window).
             let histograms = (0..<50).map { f in
-                FeatureHistogram(feature: "f\(f)", counts: (0..<10).map { _ in Int(random() * 1000) }, missing: Int(random() * 10))
+                FeatureHistogram(feature: "f\(f)", counts: (0..<binsPerFeature[f]).map { _ in Int(random() * 1000) }, missing: Int(random() * 10))
             }
             write.results.append(WindowResult(
                 key: key, profileID: 1, profileName: "bench", eventCount: 5000, samples: samples, histograms: histograms))
