@@ -199,23 +199,5 @@ struct JSONWriter {
         if v == v.rounded(), abs(v) < 1e15 { out += String(Int64(v)) } else { out += v.description }
     }
 
-    static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0}"..."\u{1f}":
-                let hex = Array("0123456789abcdef")
-                out += "\\u00"
-                out.append(hex[Int(c.value >> 4)])
-                out.append(hex[Int(c.value & 0xf)])
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        out += "\""
-    }
+    static func appendString(_ s: String, to out: inout String) { JSONString.append(s, to: &out) }
 }

@@ -104,19 +104,8 @@ public struct StructuredLogHandler: LogHandler {
     /// with `\"`, `\\`, `\n`, `\t` escapes.
     static func logfmtValue(_ v: String) -> String {
         let needsQuotes = v.isEmpty || v.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.value < 0x20 }
-        guard needsQuotes else { return v }
-        var out = "\""
-        for u in v.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        // Quoted values use JSON's string escapes, as the json format does.
+        return needsQuotes ? JSONObjectWriter.quote(v) : v
     }
 
     static func rfc3339(_ d: Date) -> String {

@@ -164,19 +164,15 @@ final class APIToken: Sendable {
     /// The configured token's bytes (`http.api_token` / `api_token_file`), or nil.
     static func resolve(_ loaded: LoadedConfig, environment: [String: String]) throws(ServiceError) -> [UInt8]? {
         guard let ref = loaded.config.http.apiToken else { return nil }
-        let value: String
+        let key: String
         switch ref {
-        case .environment(let name):
-            guard let v = environment[name], !v.isEmpty else {
-                throw .config("\(loaded.config.path): http.api_token: environment variable \(name) is not set")
-            }
-            value = v
-        case .file(let path):
-            let full = loaded.resolve(path)
-            guard let t = ConfigLoader.readText(full) else {
-                throw .config("\(loaded.config.path): http.api_token_file: \(ConfigLoader.unreadable(full))")
-            }
-            value = t.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .environment: key = "http.api_token"
+        case .file: key = "http.api_token_file"
+        }
+        var problems: [String] = []
+        guard let value = SecretReferences.value(ref, context: "\(loaded.config.path): \(key)", environment: environment,
+                                                 resolve: { loaded.resolve($0) }, problems: &problems) else {
+            throw .config(problems.joined(separator: "\n"))
         }
         guard value.utf8.count >= 16 else {
             throw .config("\(loaded.config.path): http.api_token: the token must be at least 16 bytes long")
