@@ -37,62 +37,91 @@ extension Database {
         return s
     }
 
+    /// The join index (built from the tables on first use in a process, and after a rollback or
+    /// another connection's commit). Call inside the join transaction.
+    func loadedJoinIndex() throws -> JoinIndex {
+        if let index = joinIndex { return index }
+        let version = try dataVersion()
+        let predictionCount = try connection.query("SELECT count(*) FROM label_predictions") { $0.int(0) }.first ?? 0
+        let labelCount = try connection.query("SELECT count(*) FROM label_pending") { $0.int(0) }.first ?? 0
+        var index = JoinIndex(
+            predictions: IDHashIndex(capacity: predictionCount + predictionCount / 4),
+            labels: IDHashIndex(capacity: labelCount + labelCount / 4),
+            dataVersion: version)
+        try connection.statement("SELECT seq, id FROM label_predictions").forEachRowBound { row in
+            index.predictions.insert(row.withTextBytes(1, IDHashIndex.key), row.int64(0))
+        }
+        try connection.statement("SELECT seq, id FROM label_pending").forEachRowBound { row in
+            index.labels.insert(row.withTextBytes(1, IDHashIndex.key), row.int64(0))
+        }
+        joinIndex = index
+        return index
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits.
+    func dataVersion() throws -> Int64 {
+        try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0
+    }
+
     func registerPredictions(_ rows: PredictionRows, horizon: Int64) throws -> [PredictionJoinOutcome] {
         try joinTransaction {
             var outcomes = [PredictionJoinOutcome](repeating: .pending, count: rows.count)
             guard rows.count > 0 else { return outcomes }
+            // Taken out of the database while it is updated, so that the arrays are not copied
+            // on write; put back at the end (a throw drops it: the transaction rolls back).
+            var index = try loadedJoinIndex()
+            joinIndex = nil
             var streamIDs: [Int64] = []
             for s in rows.streamNames { streamIDs.append(try streamID(s)) }
-            // The predictions of the id from the id index alone (usually none); only when there
-            // are some is the table read for their state.
-            let candidates = try connection.statement(
-                "SELECT seq, ts_ms FROM label_predictions INDEXED BY label_predictions_by_id WHERE id = ?1")
-            let isPending = try connection.statement("SELECT 1 FROM label_predictions WHERE seq = ?1 AND state = 0")
-            let findLabel = try connection.statement("SELECT ts_ms, label, label_value FROM label_pending WHERE id = ?1")
-            let takeLabel = try connection.statement("DELETE FROM label_pending WHERE id = ?1")
+            let readPrediction = try connection.statement("SELECT id, ts_ms, state FROM label_predictions WHERE seq = ?1")
+            let readLabel = try connection.statement("SELECT id, ts_ms, label, label_value FROM label_pending WHERE seq = ?1")
+            let takeLabels = try connection.statement("DELETE FROM label_pending WHERE seq BETWEEN ?1 AND ?2")
+            // Labels taken by this batch's predictions, deleted together at the end: sorted, in
+            // runs of consecutive rowids (labels wait in arrival order, and their predictions
+            // tend to come in the same order), one statement per run.
+            var taken: [Int64] = []
             let insert = try connection.statement(
                 """
                 INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """)
-            let waitingLabels = try hasWaitingLabels()
             // Reused for every row: no allocation per prediction.
-            var found: [(seq: Int64, ts: Int64)] = []
+            var candidates: [Int64] = []
             for i in 0..<rows.count {
                 let id = rows.ids[i]
                 let t = rows.timestamps[i]
-                found.removeAll(keepingCapacity: true)
-                try candidates.withText(id, at: 1) {
-                    try candidates.forEachRowBound { found.append(($0.int64(0), $0.int64(1))) }
-                }
+                let key = IDHashIndex.key(id)
+                // Earlier predictions of the id (usually none: then no SQLite call). An exact
+                // replay (same id and time), or the id is pending: first wins.
+                candidates.removeAll(keepingCapacity: true)
+                index.predictions.values(key, into: &candidates)
                 var duplicate = false
-                for (seq, ts) in found {
-                    // An exact replay (same id and time), or the id is pending: first wins.
-                    if ts == t {
-                        duplicate = true
-                        break
+                for seq in candidates {
+                    try readPrediction.bind(seq, at: 1)
+                    try readPrediction.forEachRowBound { row in
+                        if row.textEquals(0, id) && (row.int64(1) == t || row.int64(2) == JoinState.pending.rawValue) { duplicate = true }
                     }
-                    try isPending.bind(seq, at: 1)
-                    if try isPending.existsBound() {
-                        duplicate = true
-                        break
-                    }
+                    if duplicate { break }
                 }
                 if duplicate {
                     outcomes[i] = .duplicate
                     continue
                 }
                 // A label that came first joins when it is within the horizon of this prediction.
-                var waiting: (ts: Int64, label: String?, value: Double)?
-                if waitingLabels {
-                    try findLabel.withText(id, at: 1) {
-                        try findLabel.forEachRowBound { row in
-                            if waiting == nil { waiting = (row.int64(0), row.optionalText(1), row.double(2)) }
+                var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
+                if index.labels.count > 0 {
+                    candidates.removeAll(keepingCapacity: true)
+                    index.labels.values(key, into: &candidates)
+                    for seq in candidates where waiting == nil {
+                        try readLabel.bind(seq, at: 1)
+                        try readLabel.forEachRowBound { row in
+                            if row.textEquals(0, id) { waiting = (seq, row.int64(1), row.optionalText(2), row.double(3)) }
                         }
                     }
                     if let w = waiting {
                         if w.ts - t <= horizon {
-                            try takeLabel.withText(id, at: 1) { try takeLabel.runBound() }
+                            taken.append(w.seq)
+                            index.labels.remove(key, w.seq)
                         } else {
                             waiting = nil
                         }
@@ -117,90 +146,111 @@ extension Database {
                         try insert.withText(waiting?.label, at: 9) { try insert.runBound() }
                     }
                 }
+                index.predictions.insert(key, connection.lastInsertRowID)
                 if waiting != nil { outcomes[i] = .joined }
             }
+            taken.sort()
+            var run = 0
+            while run < taken.count {
+                var end = run
+                while end + 1 < taken.count && taken[end + 1] == taken[end] + 1 { end += 1 }
+                try takeLabels.bind(taken[run], at: 1)
+                try takeLabels.bind(taken[end], at: 2)
+                try takeLabels.runBound()
+                run = end + 1
+            }
+            joinIndex = index
             return outcomes
         }
-    }
-
-    /// Whether any label waits for its prediction (usually none: a quick check saves a lookup
-    /// per prediction).
-    func hasWaitingLabels() throws -> Bool {
-        try connection.statement("SELECT 1 FROM label_pending LIMIT 1").exists()
     }
 
     func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult {
         try joinTransaction {
             var result = LabelJoinResult()
-            // The predictions of the id, from the id index alone (rowid, time, windows), oldest
-            // first; the pending one (at most one: a second would have been a duplicate) is the
-            // one whose conditional update by rowid changes a row.
-            let find = try connection.statement(
-                "SELECT seq, ts_ms, stream, groups FROM label_predictions INDEXED BY label_predictions_by_id WHERE id = ?1 ORDER BY ts_ms")
+            var index = try loadedJoinIndex()
+            joinIndex = nil
+            let read = try connection.statement("SELECT id, ts_ms, stream, groups, state FROM label_predictions WHERE seq = ?1")
             let label = try connection.statement(
                 "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1 AND state = 0")
             let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1 AND state = 0")
-            let labeledRecently = try connection.statement(
-                "SELECT 1 FROM label_predictions WHERE id = ?1 AND state = 1 AND ts_ms >= ?2 LIMIT 1")
-            let wait = try connection.statement(
-                "INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING")
+            let readLabel = try connection.statement("SELECT 1 FROM label_pending WHERE seq = ?1 AND id = ?2")
+            let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
             result.joined.reserveCapacity(labels.count)
             var lastStream: (Int64, ModelVersion)?
+            func streamName(of id: Int64) throws -> ModelVersion {
+                if let last = lastStream, last.0 == id { return last.1 }
+                let stream = try self.streamName(id)
+                lastStream = (id, stream)
+                return stream
+            }
             // Reused for every label: no allocation per label.
-            var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64)] = []
+            var candidates: [Int64] = []
+            var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64, state: Int64)] = []
             for i in 0..<labels.count {
                 let id = labels.ids[i]
                 let l = labels.timestamps[i]
+                let key = IDHashIndex.key(id)
                 let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
+                candidates.removeAll(keepingCapacity: true)
+                index.predictions.values(key, into: &candidates)
+                // The predictions of the id (usually one), oldest first. A row whose id differs
+                // shares only the hash.
+                found.removeAll(keepingCapacity: true)
+                for seq in candidates {
+                    try read.bind(seq, at: 1)
+                    try read.forEachRowBound { row in
+                        if row.textEquals(0, id) { found.append((seq, row.int64(1), row.int64(2), row.int64(3), row.int64(4))) }
+                    }
+                }
+                if found.count > 1 { found.sort { ($0.ts, $0.seq) < ($1.ts, $1.seq) } }
                 var claimed = false
                 var expired = false
-                found.removeAll(keepingCapacity: true)
-                try find.withText(id, at: 1) {
-                    try find.forEachRowBound { found.append(($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3))) }
-                }
-                for p in found {
+                for p in found where p.state == JoinState.pending.rawValue {
                     if l - p.ts <= horizon {
                         try label.bind(p.seq, at: 1)
                         try label.bind(value, at: 3)
                         try label.bind(l, at: 4)
                         try label.withText(labels.labels[i], at: 2) { try label.runBound() }
-                        guard connection.changes == 1 else { continue }
-                        let stream: ModelVersion
-                        if let last = lastStream, last.0 == p.stream { stream = last.1 } else {
-                            stream = try streamName(p.stream)
-                            lastStream = (p.stream, stream)
-                        }
-                        result.joined.append(JoinedPrediction(stream: stream, timestamp: p.ts, windowGroups: UInt64(bitPattern: p.groups)))
+                        result.joined.append(JoinedPrediction(stream: try streamName(of: p.stream), timestamp: p.ts, windowGroups: UInt64(bitPattern: p.groups)))
                         claimed = true
-                        break
-                    }
-                    // Too late for it: if it is the pending one, it expires and the label waits
-                    // as if it came first.
-                    try expire.bind(p.seq, at: 1)
-                    try expire.runBound()
-                    if connection.changes == 1 {
+                    } else {
+                        // Too late for it: the pending prediction expires and the label waits as
+                        // if it came first.
+                        try expire.bind(p.seq, at: 1)
+                        try expire.runBound()
                         expired = true
-                        break
                     }
+                    break
                 }
                 if claimed { continue }
                 if expired {
                     result.beyondHorizon += 1
                     result.expiredPredictions += 1
-                } else if !found.isEmpty {
-                    try labeledRecently.bind(l - horizon, at: 2)
-                    if try labeledRecently.withText(id, at: 1, { try labeledRecently.existsBound() }) {
-                        result.duplicates += 1
-                        continue
-                    }
+                } else if found.contains(where: { $0.state == JoinState.labeled.rawValue && $0.ts >= l - horizon }) {
+                    result.duplicates += 1
+                    continue
+                }
+                // At most one label waits per id: first wins.
+                candidates.removeAll(keepingCapacity: true)
+                index.labels.values(key, into: &candidates)
+                var waiting = false
+                for seq in candidates where !waiting {
+                    try readLabel.bind(seq, at: 1)
+                    waiting = try readLabel.withText(id, at: 2) { try readLabel.existsBound() }
+                }
+                if waiting {
+                    result.duplicates += 1
+                    continue
                 }
                 try wait.bind(l, at: 2)
                 try wait.bind(value, at: 4)
                 try wait.withText(id, at: 1) {
                     try wait.withText(labels.labels[i], at: 3) { try wait.runBound() }
                 }
-                if connection.changes == 1 { result.pending += 1 } else { result.duplicates += 1 }
+                index.labels.insert(key, connection.lastInsertRowID)
+                result.pending += 1
             }
+            joinIndex = index
             return result
         }
     }
@@ -209,15 +259,33 @@ extension Database {
         try joinTransaction {
             try connection.execute("UPDATE label_predictions SET state = 2 WHERE ts_ms < ?1 AND state = 0", predictionsBefore.milliseconds)
             let predictions = connection.changes
-            try connection.execute("DELETE FROM label_pending WHERE ts_ms < ?1", labelsBefore.milliseconds)
-            return (predictions, connection.changes)
+            let labels = try deleteIndexed(
+                "DELETE FROM label_pending WHERE ts_ms < ?1 RETURNING seq, id", labelsBefore.milliseconds, from: \.labels)
+            return (predictions, labels)
         }
     }
 
     func deleteSettled(before: Timestamp) throws {
         try joinTransaction {
-            try connection.execute("DELETE FROM label_predictions WHERE ts_ms < ?1 AND state != 0", before.milliseconds)
+            _ = try deleteIndexed(
+                "DELETE FROM label_predictions WHERE ts_ms < ?1 AND state != 0 RETURNING seq, id", before.milliseconds, from: \.predictions)
         }
+    }
+
+    /// Runs a `DELETE … RETURNING seq, id` and removes the deleted rows from the join index;
+    /// returns how many rows it deleted.
+    private func deleteIndexed(_ sql: String, _ time: Int64, from part: WritableKeyPath<JoinIndex, IDHashIndex>) throws -> Int {
+        var index = try loadedJoinIndex()
+        joinIndex = nil
+        var deleted = 0
+        let statement = try connection.statement(sql)
+        try statement.bind(time, at: 1)
+        try statement.forEachRowBound { row in
+            index[keyPath: part].remove(row.withTextBytes(1, IDHashIndex.key), row.int64(0))
+            deleted += 1
+        }
+        joinIndex = index
+        return deleted
     }
 
     func joinedRows(_ stream: ModelVersion, from: Timestamp, to: Timestamp) throws -> JoinedRows {

@@ -21,6 +21,9 @@ final class Database {
     /// cleared on rollback like `seriesIDs`).
     var streamIDs: [ModelVersion: Int64] = [:]
     var streamNames: [Int64: ModelVersion] = [:]
+    /// The label join's rows by id (``JoinIndex``): built from the tables when the join first
+    /// needs it; dropped on rollback and when another connection changed the file.
+    var joinIndex: JoinIndex?
     /// The encoding buffer of audit-chain links (``sealAudit()``), reused row after row.
     var auditScratch: [UInt8] = []
 
@@ -160,6 +163,10 @@ final class Database {
         if !checkpointOpen {
             try connection.script("BEGIN IMMEDIATE")
             checkpointOpen = true
+            // Another connection (another process, or this one's API connection) committed since
+            // the index was built: it may have changed the join's tables, so the index is rebuilt
+            // from them. Within the write transaction nobody else can change them.
+            if let index = joinIndex, index.dataVersion != (try? dataVersion()) { joinIndex = nil }
         }
         do {
             return try body()
@@ -196,6 +203,7 @@ final class Database {
         seriesIDs.removeAll()
         streamIDs.removeAll()
         streamNames.removeAll()
+        joinIndex = nil
     }
 
     /// The id of a series, inserting it when new. Call inside `write`.

@@ -202,6 +202,23 @@ struct Row {
 
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
+    /// A TEXT column's bytes, without a copy (empty for NULL); valid only inside `body`.
+    func withTextBytes<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        guard let bytes = sqlite3_column_text(handle, column) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+
+    /// Whether a TEXT column holds exactly `text`'s UTF-8 bytes (false for NULL).
+    func textEquals(_ column: Int32, _ text: String) -> Bool {
+        guard !isNull(column) else { return false }
+        var text = text
+        return withTextBytes(column) { stored in
+            text.withUTF8 { mine in
+                mine.count == stored.count && mine.elementsEqual(stored)
+            }
+        }
+    }
+
     /// A BLOB column's bytes ([] for NULL and for an empty blob).
     func blob(_ column: Int32) -> [UInt8] {
         guard let bytes = sqlite3_column_blob(handle, column) else { return [] }

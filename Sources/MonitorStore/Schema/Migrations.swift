@@ -80,6 +80,7 @@ enum Migrations {
         delayedLabels,
         triggers,
         auditChain,
+        memoryJoinIndex,
     ]
 
     /// The newest schema version this build knows.
