@@ -45,17 +45,23 @@ extension Database {
         let predictionCount = try connection.query("SELECT count(*) FROM label_predictions") { $0.int(0) }.first ?? 0
         let labelCount = try connection.query("SELECT count(*) FROM label_pending") { $0.int(0) }.first ?? 0
         var index = JoinIndex(
-            predictions: IDHashIndex(capacity: predictionCount + predictionCount / 4),
-            labels: IDHashIndex(capacity: labelCount + labelCount / 4),
+            predictions: IDHashIndex(capacity: predictionCount),
+            labels: IDHashIndex(capacity: labelCount),
             dataVersion: version)
         try connection.statement("SELECT seq, id FROM label_predictions").forEachRowBound { row in
-            index.predictions.insert(row.withTextBytes(1, IDHashIndex.key), row.int64(0))
+            index.predictions.insert(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
         }
         try connection.statement("SELECT seq, id FROM label_pending").forEachRowBound { row in
-            index.labels.insert(row.withTextBytes(1, IDHashIndex.key), row.int64(0))
+            index.labels.insert(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
         }
         joinIndex = index
         return index
+    }
+
+    /// An id's key in the join index (``joinKeyMask`` applied).
+    func joinKey(_ hash: UInt64) -> UInt64 {
+        let k = hash & joinKeyMask
+        return k == 0 ? 1 : k
     }
 
     /// `PRAGMA data_version`: changes when another connection commits.
@@ -85,12 +91,20 @@ extension Database {
                 INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """)
+            let insertJoined = try connection.statement(
+                """
+                INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
+                SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, label, label_value, ts_ms FROM label_pending
+                WHERE seq = ?8 AND id = ?1 AND ts_ms - ?2 <= ?9
+                """)
+            let keys = rows.ids.map { joinKey(IDHashIndex.key($0)) }
+            prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
             // Reused for every row: no allocation per prediction.
             var candidates: [Int64] = []
             for i in 0..<rows.count {
                 let id = rows.ids[i]
                 let t = rows.timestamps[i]
-                let key = IDHashIndex.key(id)
+                let key = keys[i]
                 // Earlier predictions of the id (usually none: then no SQLite call). An exact
                 // replay (same id and time), or the id is pending: first wins.
                 candidates.removeAll(keepingCapacity: true)
@@ -107,11 +121,33 @@ extension Database {
                     outcomes[i] = .duplicate
                     continue
                 }
-                // A label that came first joins when it is within the horizon of this prediction.
+                // A label that came first joins when it is within the horizon of this prediction:
+                // usually one statement inserts the prediction with the waiting label's fields
+                // (when the row is the id's and within the horizon), and the label row goes at
+                // the end of the batch.
                 var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
                 if index.labels.count > 0 {
                     candidates.removeAll(keepingCapacity: true)
                     index.labels.values(key, into: &candidates)
+                    if candidates.count == 1 {
+                        try insertJoined.bind(t, at: 2)
+                        try insertJoined.bind(streamIDs[Int(rows.streams[i])], at: 3)
+                        try insertJoined.bind(Int64(bitPattern: rows.windowGroups[i]), at: 4)
+                        try insertJoined.bind(rows.scores[i].isNaN ? nil : rows.scores[i], at: 6)
+                        try insertJoined.bind(rows.values[i].isNaN ? nil : rows.values[i], at: 7)
+                        try insertJoined.bind(candidates[0], at: 8)
+                        try insertJoined.bind(horizon, at: 9)
+                        try insertJoined.withText(id, at: 1) {
+                            try insertJoined.withText(rows.predictedLabels[i], at: 5) { try insertJoined.runBound() }
+                        }
+                        if connection.changes == 1 {
+                            index.predictions.insert(key, connection.lastInsertRowID)
+                            index.labels.remove(key, candidates[0])
+                            taken.append(candidates[0])
+                            outcomes[i] = .joined
+                            continue
+                        }
+                    }
                     for seq in candidates where waiting == nil {
                         try readLabel.bind(seq, at: 1)
                         try readLabel.forEachRowBound { row in
@@ -186,10 +222,12 @@ extension Database {
             // Reused for every label: no allocation per label.
             var candidates: [Int64] = []
             var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64, state: Int64)] = []
+            let keys = labels.ids.map { joinKey(IDHashIndex.key($0)) }
+            prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
             for i in 0..<labels.count {
                 let id = labels.ids[i]
                 let l = labels.timestamps[i]
-                let key = IDHashIndex.key(id)
+                let key = keys[i]
                 let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
                 candidates.removeAll(keepingCapacity: true)
                 index.predictions.values(key, into: &candidates)
@@ -281,7 +319,7 @@ extension Database {
         let statement = try connection.statement(sql)
         try statement.bind(time, at: 1)
         try statement.forEachRowBound { row in
-            index[keyPath: part].remove(row.withTextBytes(1, IDHashIndex.key), row.int64(0))
+            index[keyPath: part].remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
             deleted += 1
         }
         joinIndex = index

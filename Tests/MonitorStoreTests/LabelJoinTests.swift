@@ -30,11 +30,25 @@ private func labels(_ rows: [(String, Int64, String)]) -> LabelBatch {
     return b
 }
 
+/// How the join index hashes ids in a test: as shipped, or every id to one key (then only the
+/// stored ids tell rows apart, as after a hash collision).
+enum KeyHashing: String, CaseIterable, CustomTestStringConvertible {
+    case real, colliding
+    var testDescription: String { rawValue }
+}
+
+/// A store whose join index hashes as `hashing` says.
+private func joinStore(_ path: String, _ hashing: KeyHashing) throws -> SQLiteStore {
+    let store = try SQLiteStore(path: path)
+    if hashing == .colliding { try store.withDatabase { $0.joinKeyMask = 0 } }
+    return store
+}
+
 @Suite("Delayed-label join in the store")
 struct LabelJoinTests {
-    @Test("a label joins its pending prediction; the row carries both sides")
-    func predictionThenLabel() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("a label joins its pending prediction; the row carries both sides", arguments: KeyHashing.allCases)
+    func predictionThenLabel(_ hashing: KeyHashing) throws {
+        let store = try joinStore(":memory:", hashing)
         let out = try store.registerPredictions(predictions([("a", 1000, "fraud", 0.9), ("b", 2000, "legit", 0.2)]), horizon: horizon)
         #expect(out == [.pending, .pending])
         let r = try store.joinLabels(labels([("a", 5000, "legit")]), horizon: horizon)
@@ -45,9 +59,9 @@ struct LabelJoinTests {
         #expect(rows.predictedLabels == ["fraud"] && rows.labels == ["legit"] && rows.scores == [0.9])
     }
 
-    @Test("a label that comes first waits and joins its prediction")
-    func labelThenPrediction() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("a label that comes first waits and joins its prediction", arguments: KeyHashing.allCases)
+    func labelThenPrediction(_ hashing: KeyHashing) throws {
+        let store = try joinStore(":memory:", hashing)
         let r = try store.joinLabels(labels([("a", 5000, "fraud")]), horizon: horizon)
         #expect(r.pending == 1 && r.joined.isEmpty)
         #expect(try store.labelJoinCounts().pendingLabels == 1)
@@ -57,9 +71,9 @@ struct LabelJoinTests {
         #expect(try store.joinedRows(fraud, from: ts(0), to: ts(2000)).labels == ["fraud"])
     }
 
-    @Test("texts bound in place keep their exact bytes in both orders: empty, small, long, non-ASCII, NUL, absent")
-    func textsBoundInPlace() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("texts bound in place keep their exact bytes in both orders: empty, small, long, non-ASCII, NUL, absent", arguments: KeyHashing.allCases)
+    func textsBoundInPlace(_ hashing: KeyHashing) throws {
+        let store = try joinStore(":memory:", hashing)
         let texts: [String?] = ["", "x", "ein längeres Label über 15 Bytes 🙂", "nul\u{0}inside", nil]
         let idsSecond = ["", "k", String(repeating: "é", count: 40), "id\u{0}nul", "plain"]
         let idsFirst = idsSecond.map { "f-" + $0 }
@@ -88,9 +102,9 @@ struct LabelJoinTests {
         #expect(try store.registerPredictions(p, horizon: horizon) == Array(repeating: .duplicate, count: 5))
     }
 
-    @Test("duplicates: first prediction and first label win, each duplicate counted")
-    func duplicates() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("duplicates: first prediction and first label win, each duplicate counted", arguments: KeyHashing.allCases)
+    func duplicates(_ hashing: KeyHashing) throws {
+        let store = try joinStore(":memory:", hashing)
         // Same id pending twice (different times), and an exact replay.
         #expect(try store.registerPredictions(predictions([("a", 1000, "fraud", 0.9), ("a", 1500, "legit", 0.1), ("a", 1000, "x", 0.5)]),
                                               horizon: horizon) == [.pending, .duplicate, .duplicate])
@@ -104,9 +118,9 @@ struct LabelJoinTests {
         #expect(try store.registerPredictions(predictions([("a", 1000, "fraud", 0.9)]), horizon: horizon) == [.duplicate])
     }
 
-    @Test("an id reused in a later window waits for its own label")
-    func reusedID() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("an id reused in a later window waits for its own label", arguments: KeyHashing.allCases)
+    func reusedID(_ hashing: KeyHashing) throws {
+        let store = try joinStore(":memory:", hashing)
         _ = try store.registerPredictions(predictions([("a", 1000, "fraud", 0.9)]), horizon: horizon)
         _ = try store.joinLabels(labels([("a", 2000, "fraud")]), horizon: horizon)
         // Ten days later the same id is used again: a new prediction, not a duplicate.
@@ -116,9 +130,9 @@ struct LabelJoinTests {
         #expect(try store.joinedRows(fraud, from: ts(0), to: ts(20 * day)).labels == ["fraud", "legit"])
     }
 
-    @Test("the horizon: late labels expire their prediction and wait; expiry counts both sides")
-    func horizonAndExpiry() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("the horizon: late labels expire their prediction and wait; expiry counts both sides", arguments: KeyHashing.allCases)
+    func horizonAndExpiry(_ hashing: KeyHashing) throws {
+        let store = try joinStore(":memory:", hashing)
         _ = try store.registerPredictions(predictions([("a", 0, "fraud", 0.9), ("b", 0, "fraud", 0.9), ("c", day, "legit", 0.1)]), horizon: horizon)
         // Exactly at the horizon joins; one ms later does not.
         let r = try store.joinLabels(labels([("a", horizon, "fraud"), ("b", horizon + 1, "fraud")]), horizon: horizon)

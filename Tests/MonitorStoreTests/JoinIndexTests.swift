@@ -1,0 +1,183 @@
+import Foundation
+import MonitorCore
+import Testing
+
+@testable import MonitorStore
+
+private let horizon: Int64 = 7 * 86_400_000
+private let fraud = ModelVersion(model: "fraud", version: "3")
+
+private func predictions(_ rows: [(String, Int64)]) -> PredictionRows {
+    var p = PredictionRows()
+    p.streamNames = [fraud]
+    for (id, t) in rows {
+        p.ids.append(id)
+        p.timestamps.append(t)
+        p.streams.append(0)
+        p.predictedLabels.append("fraud")
+        p.scores.append(0.5)
+        p.values.append(.nan)
+        p.windowGroups.append(1)
+    }
+    return p
+}
+
+private func labels(_ rows: [(String, Int64)]) -> LabelBatch {
+    var b = LabelBatch()
+    for (id, t) in rows { b.append(id: id, timestamp: t, label: "fraud", value: .nan) }
+    return b
+}
+
+@Suite("The label join's in-memory id index")
+struct JoinIndexTests {
+    @Test("IDHashIndex agrees with a dictionary model under random inserts and removals (few keys: long probe runs, wrap-around)")
+    func hashIndexModel() {
+        var rng = SplitMix64(seed: 7)
+        var index = IDHashIndex()
+        var model: [UInt64: [Int64]] = [:]
+        var nextValue: Int64 = 1
+        for step in 0..<20_000 {
+            // Keys 1...40 and a few huge ones: homes collide and runs wrap past the last slot.
+            let key = rng.next() % 3 == 0 ? UInt64.max - rng.next() % 4 : 1 + rng.next() % 40
+            if rng.next() % 3 != 0 || model[key, default: []].isEmpty {
+                index.insert(key, nextValue)
+                model[key, default: []].append(nextValue)
+                nextValue += 1
+            } else {
+                let values = model[key]!
+                let victim = values[Int(rng.next() % UInt64(values.count))]
+                let removed = index.remove(key, victim)
+                #expect(removed)
+                model[key]!.removeAll { $0 == victim }
+            }
+            let removedAbsent = index.remove(key, -1)
+            #expect(!removedAbsent)
+            if step % 97 == 0 || step == 19_999 {
+                for (k, values) in model {
+                    var out: [Int64] = []
+                    index.values(k, into: &out)
+                    #expect(out.sorted() == values.sorted(), "key \(k) at step \(step)")
+                    #expect(index.contains(k) == !values.isEmpty)
+                }
+                #expect(index.count == model.values.reduce(0) { $0 + $1.count })
+            }
+        }
+        var out: [Int64] = []
+        index.values(12_345, into: &out)
+        #expect(out.isEmpty && !index.contains(12_345))
+    }
+
+    @Test("keys depend on every byte and on the length, and are never 0")
+    func keys() {
+        let ids = ["", "a", "b", "\u{0}", "\u{0}\u{0}", "ab", "ba", "a\u{0}", "p-0000000000000000000000", "p-0000000000000000000001", "p-1000000000000000000000",
+                   String(repeating: "x", count: 8), String(repeating: "x", count: 9), String(repeating: "é", count: 40)]
+        let keys = ids.map(IDHashIndex.key)
+        #expect(Set(keys).count == ids.count)
+        #expect(!keys.contains(0))
+        // The same bytes give the same key, however the string was made.
+        #expect(IDHashIndex.key("p-" + "000000" + "0000000000000001") == IDHashIndex.key("p-0000000000000000000001"))
+    }
+
+    @Test("a reopened store rebuilds the index from its tables: waiting labels and pending predictions still join, replays stay duplicates")
+    func rebuiltOnOpen() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: dir.database)
+            #expect(try store.registerPredictions(predictions([("p1", 1000), ("p2", 2000)]), horizon: horizon) == [.pending, .pending])
+            #expect(try store.joinLabels(labels([("l1", 9000), ("p2", 9000)]), horizon: horizon).pending == 1)
+            try store.commit(CheckpointWrite())
+            store.close()
+        }
+        let store = try SQLiteStore(path: dir.database)
+        // p1 waits for its label; l1's label waits for its prediction; p2 is settled.
+        #expect(try store.joinLabels(labels([("p1", 9500)]), horizon: horizon).joined.map(\.timestamp) == [1000])
+        #expect(try store.registerPredictions(predictions([("l1", 3000), ("p2", 2000), ("p1", 1000)]), horizon: horizon)
+            == [.joined, .duplicate, .duplicate])
+        #expect(try store.joinLabels(labels([("p2", 9900)]), horizon: horizon).duplicates == 1)
+        let c = try store.labelJoinCounts()
+        #expect(c.pendingLabels == 0 && c.pendingPredictions == 0 && c.settledPredictions == 3)
+    }
+
+    @Test("rows another connection committed are seen: the index is rebuilt when the file changed")
+    func otherConnection() throws {
+        let dir = try TemporaryDirectory()
+        let a = try SQLiteStore(path: dir.database)
+        #expect(try a.registerPredictions(predictions([("a", 1000)]), horizon: horizon) == [.pending])
+        try a.commit(CheckpointWrite())
+        do {
+            let b = try SQLiteStore(path: dir.database)
+            #expect(try b.registerPredictions(predictions([("x", 2000)]), horizon: horizon) == [.pending])
+            #expect(try b.joinLabels(labels([("a", 5000), ("w", 5000)]), horizon: horizon).joined.count == 1)
+            try b.commit(CheckpointWrite())
+            b.close()
+        }
+        let r = try a.joinLabels(labels([("x", 6000), ("a", 6000)]), horizon: horizon)
+        #expect(r.joined.map(\.timestamp) == [2000])
+        #expect(r.duplicates == 1)
+        #expect(try a.registerPredictions(predictions([("w", 3000)]), horizon: horizon) == [.joined])
+    }
+
+    @Test("deleting settled rows and expiring labels keeps the index in step (an expired label's id can wait again)")
+    func deletionsUpdateIndex() throws {
+        let store = try SQLiteStore(path: ":memory:")
+        _ = try store.registerPredictions(predictions([("a", 1000), ("b", 2000)]), horizon: horizon)
+        _ = try store.joinLabels(labels([("a", 3000), ("z", 4000)]), horizon: horizon)
+        #expect(try store.expirePending(predictionsBefore: ts(0), labelsBefore: ts(5000)).labels == 1)
+        try store.deleteSettled(before: ts(1500))
+        try store.withDatabase { db in
+            let index = try db.loadedJoinIndex()
+            #expect(index.predictions.count == 1 && index.labels.count == 0)
+        }
+        // "a" is gone: a new prediction with its id is no duplicate; "z" may wait again.
+        #expect(try store.registerPredictions(predictions([("a", 1000)]), horizon: horizon) == [.pending])
+        #expect(try store.joinLabels(labels([("z", 6000)]), horizon: horizon).pending == 1)
+    }
+
+    @Test("a schema-5 store migrates: waiting labels and pending predictions are kept and join")
+    func migratesFromSchema5() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: dir.database)
+            _ = try store.registerPredictions(predictions([("p1", 1000)]), horizon: horizon)
+            _ = try store.joinLabels(labels([("l2", 9000), ("l1", 8000)]), horizon: horizon)
+            try store.commit(CheckpointWrite())
+            // Back to version 5's shape: the id index, and waiting labels keyed by id.
+            try store.withDatabase { db in
+                try db.connection.script(
+                    """
+                    BEGIN;
+                    CREATE INDEX label_predictions_by_id ON label_predictions (id, ts_ms, stream, groups);
+                    CREATE TABLE label_pending_v5 (id TEXT PRIMARY KEY NOT NULL, ts_ms INTEGER NOT NULL, label TEXT, label_value REAL) STRICT, WITHOUT ROWID;
+                    INSERT INTO label_pending_v5 SELECT id, ts_ms, label, label_value FROM label_pending;
+                    DROP TABLE label_pending;
+                    ALTER TABLE label_pending_v5 RENAME TO label_pending;
+                    CREATE INDEX label_pending_by_time ON label_pending (ts_ms);
+                    PRAGMA user_version = 5;
+                    COMMIT;
+                    """)
+            }
+            store.close()
+        }
+        let store = try SQLiteStore(path: dir.database)
+        #expect(try store.fileSchemaVersion() == SQLiteStore.schemaVersion)
+        #expect(try store.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'label_predictions_by_id'") == 0)
+        // Copied in time order.
+        #expect(try store.text("SELECT group_concat(id) FROM (SELECT id FROM label_pending ORDER BY seq)") == "l1,l2")
+        #expect(try store.registerPredictions(predictions([("l1", 2000), ("l2", 3000)]), horizon: horizon) == [.joined, .joined])
+        #expect(try store.joinLabels(labels([("p1", 9000)]), horizon: horizon).joined.count == 1)
+        #expect(try store.labelJoinCounts().settledPredictions == 3)
+    }
+}
+
+/// A fixed-seed generator (splitmix64): the same sequence on every run.
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
