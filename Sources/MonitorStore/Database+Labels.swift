@@ -59,7 +59,7 @@ extension Database {
     }
 
     /// An id's key in the join index (``joinKeyMask`` applied).
-    func joinKey(_ hash: UInt64) -> UInt64 {
+    func joinKey(_ hash: UInt32) -> UInt32 {
         let k = hash & joinKeyMask
         return k == 0 ? 1 : k
     }

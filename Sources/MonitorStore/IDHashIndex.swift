@@ -4,41 +4,43 @@
 /// order. Kept in SQLite, that index cost a random B-tree insert per prediction and a random
 /// B-tree descent per lookup (a label waiting in a `WITHOUT ROWID` table keyed by id cost two
 /// more), and those were most of the join's time with 1M predictions pending. Here the tables
-/// are plain rowid tables appended in arrival order, and this index maps a 64-bit hash of the id
-/// to the rowids of the rows with that id.
+/// are plain rowid tables appended in arrival order, and this index maps a 32-bit hash of the id
+/// (its *key*) to the rowids of the rows with that key.
 ///
-/// A hash is not an id: two ids can share one. Every hit is therefore verified by reading the
-/// row (which the join reads anyway, for its time and state) and comparing the stored id, so a
-/// collision costs one read and never joins the wrong rows. A miss — the usual case for a new
-/// prediction — costs no SQLite call at all.
+/// A key is not an id: ids share keys (with 30M rows indexed, about 0.7% of lookups of a new id
+/// meet another id's key). Every hit is therefore verified by reading the row (which the join
+/// reads anyway, for its time and state) and comparing the stored id, so a shared key costs one
+/// read and never joins the wrong rows. A miss — the usual case for a new prediction — costs no
+/// SQLite call at all.
 ///
-/// It is a multimap (a prediction id may be reused across windows), with open addressing, linear
-/// probing and backward-shift deletion (no tombstones), and it grows by doubling at half load
-/// (a miss, the usual lookup, then probes 2.5 slots on average; at 3/4 load it was 8.5): 16 bytes
-/// a slot, so 32–64 bytes per indexed row (32–64 MB for 1M rows). It is not durable: `Database` builds it from the tables when the join first needs it, and drops it when
-/// a transaction rolls back or another connection changed the file (`PRAGMA data_version`).
+/// It is a multimap (a prediction id may be reused across windows) with open addressing and
+/// linear probing. Keys and rowids live in two arrays: a probe scans the 4-byte keys (16 to a
+/// cache line) and reads a rowid only for an equal key. A key's home slot is its position scaled
+/// to the table (`key × size / 2³²`), so an entry's home is known from its key alone, which
+/// backward-shift deletion needs (no tombstones). It grows by doubling at 3/4 load: 12 bytes a
+/// slot, 16–32 bytes per indexed row (16–32 MB for 1M rows).
+///
+/// It is not durable: `Database` builds it from the tables when the join first needs it, and
+/// drops it when a transaction rolls back or another connection changed the file
+/// (`PRAGMA data_version`).
 struct IDHashIndex {
-    private struct Slot {
-        /// 0 marks an empty slot; `hash` never returns 0.
-        var key: UInt64
-        var value: Int64
-    }
-
-    private var slots: [Slot]
-    private var mask: Int
+    /// Keys by slot; 0 marks an empty slot (``key(_:)`` never returns 0).
+    private var keys: [UInt32]
+    /// Rowids by slot.
+    private var values: [Int64]
     /// Entries in the index.
     private(set) var count = 0
 
     /// An empty index with room for `capacity` entries before it grows.
     init(capacity: Int = 0) {
         var size = 16
-        while size / 2 < capacity { size *= 2 }
-        slots = Array(repeating: Slot(key: 0, value: 0), count: size)
-        mask = size - 1
+        while size * 3 / 4 < capacity { size *= 2 }
+        keys = Array(repeating: 0, count: size)
+        values = Array(repeating: 0, count: size)
     }
 
-    /// The key of `id`: a 64-bit hash of its UTF-8 bytes, never 0.
-    static func key(_ id: String) -> UInt64 {
+    /// The key of `id`: a 32-bit hash of its UTF-8 bytes, never 0.
+    static func key(_ id: String) -> UInt32 {
         var id = id
         return id.withUTF8 { key(UnsafeRawBufferPointer($0)) }
     }
@@ -46,10 +48,10 @@ struct IDHashIndex {
     /// The key of an id's UTF-8 bytes (as `key(_: String)`).
     ///
     /// Eight bytes at a time, each word mixed by a multiply and a fold of its high half (the
-    /// scheme of wyhash's and xxh3's inner loops), then a full avalanche (MurmurHash3's
-    /// finaliser) over the length-seeded state. Not a cryptographic hash: collisions cost a
-    /// read, never a wrong join.
-    static func key(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    /// scheme of wyhash's and xxh3's inner loops), then a full avalanche (MurmurHash3's 64-bit
+    /// finaliser) over the length-seeded state, of which the high half is the key. Not a
+    /// cryptographic hash: a shared key costs a read, never a wrong join.
+    static func key(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         // The length, multiplied into every bit, seeds the state (XORed in plainly, "b" and
         // "a\0" collided).
         var h: UInt64 = (0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)) &* 0xC2B2_AE3D_27D4_EB4F
@@ -77,29 +79,35 @@ struct IDHashIndex {
         h ^= h >> 33
         h &*= 0xC4CE_B9FE_1A85_EC53
         h ^= h >> 33
-        return h == 0 ? 1 : h
+        let key = UInt32(truncatingIfNeeded: h >> 32)
+        return key == 0 ? 1 : key
     }
 
-    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key) & mask }
+    /// The home slot of `key` in a table of `size` slots.
+    @inline(__always)
+    private static func home(_ key: UInt32, _ size: Int) -> Int { Int((UInt64(key) &* UInt64(size)) >> 32) }
 
     /// Adds an entry (an equal entry may exist already: this is a multimap).
-    mutating func insert(_ key: UInt64, _ value: Int64) {
-        if (count + 1) * 2 > slots.count { grow() }
-        var i = home(key)
-        slots.withUnsafeMutableBufferPointer { s in
-            while s[i].key != 0 { i = (i + 1) & mask }
-            s[i] = Slot(key: key, value: value)
+    mutating func insert(_ key: UInt32, _ value: Int64) {
+        if (count + 1) * 4 > keys.count * 3 { grow() }
+        let size = keys.count
+        var i = Self.home(key, size)
+        keys.withUnsafeMutableBufferPointer { k in
+            while k[i] != 0 { i = i + 1 == size ? 0 : i + 1 }
+            k[i] = key
         }
+        values[i] = value
         count += 1
     }
 
     /// Appends the values of `key` to `out` (in no particular order).
-    func values(_ key: UInt64, into out: inout [Int64]) {
-        var i = home(key)
-        slots.withUnsafeBufferPointer { s in
-            while s[i].key != 0 {
-                if s[i].key == key { out.append(s[i].value) }
-                i = (i + 1) & mask
+    func values(_ key: UInt32, into out: inout [Int64]) {
+        let size = keys.count
+        var i = Self.home(key, size)
+        keys.withUnsafeBufferPointer { k in
+            while k[i] != 0 {
+                if k[i] == key { out.append(values[i]) }
+                i = i + 1 == size ? 0 : i + 1
             }
         }
     }
@@ -110,21 +118,23 @@ struct IDHashIndex {
     /// A lookup in a large index misses the CPU caches: ~170 ns of memory latency here, paid one
     /// lookup at a time between SQLite calls. Independent reads overlap, so touching the slots
     /// of a whole batch first costs ~13 ns a key, and the lookups then hit the cache.
-    func prefetch(_ keys: [UInt64]) -> UInt64 {
-        slots.withUnsafeBufferPointer { s in
-            var sink: UInt64 = 0
-            for k in keys { sink ^= s[home(k)].key }
+    func prefetch(_ batch: [UInt32]) -> UInt32 {
+        let size = keys.count
+        return keys.withUnsafeBufferPointer { k in
+            var sink: UInt32 = 0
+            for key in batch { sink ^= k[Self.home(key, size)] }
             return sink
         }
     }
 
     /// Whether `key` has any entry.
-    func contains(_ key: UInt64) -> Bool {
-        var i = home(key)
-        return slots.withUnsafeBufferPointer { s in
-            while s[i].key != 0 {
-                if s[i].key == key { return true }
-                i = (i + 1) & mask
+    func contains(_ key: UInt32) -> Bool {
+        let size = keys.count
+        var i = Self.home(key, size)
+        return keys.withUnsafeBufferPointer { k in
+            while k[i] != 0 {
+                if k[i] == key { return true }
+                i = i + 1 == size ? 0 : i + 1
             }
             return false
         }
@@ -132,44 +142,40 @@ struct IDHashIndex {
 
     /// Removes the entry (`key`, `value`); false when there is none.
     @discardableResult
-    mutating func remove(_ key: UInt64, _ value: Int64) -> Bool {
-        var i = home(key)
-        let mask = mask
-        let removed = slots.withUnsafeMutableBufferPointer { s -> Bool in
-            while s[i].key != 0 {
-                if s[i].key == key && s[i].value == value { break }
-                i = (i + 1) & mask
+    mutating func remove(_ key: UInt32, _ value: Int64) -> Bool {
+        let size = keys.count
+        var i = Self.home(key, size)
+        while keys[i] != 0 && !(keys[i] == key && values[i] == value) { i = i + 1 == size ? 0 : i + 1 }
+        guard keys[i] != 0 else { return false }
+        // Backward-shift deletion: move later entries of the probe run into the hole when the
+        // hole lies on their way from their home slot, so that lookups never stop early.
+        var hole = i
+        var j = i
+        while true {
+            j = j + 1 == size ? 0 : j + 1
+            let k = keys[j]
+            if k == 0 { break }
+            let h = Self.home(k, size)
+            // Is `h` cyclically outside (hole, j]? Then the entry at j may move to the hole.
+            let outside = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j)
+            if outside {
+                keys[hole] = k
+                values[hole] = values[j]
+                hole = j
             }
-            guard s[i].key != 0 else { return false }
-            // Backward-shift deletion: move later entries of the probe run into the hole when
-            // the hole lies on their way from their home slot, so lookups never stop early.
-            var hole = i
-            var j = i
-            while true {
-                j = (j + 1) & mask
-                let k = s[j].key
-                if k == 0 { break }
-                let h = Int(truncatingIfNeeded: k) & mask
-                // Is `h` cyclically outside (hole, j]? Then the entry at j may move to the hole.
-                let outside = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j)
-                if outside {
-                    s[hole] = s[j]
-                    hole = j
-                }
-            }
-            s[hole] = Slot(key: 0, value: 0)
-            return true
         }
-        if removed { count -= 1 }
-        return removed
+        keys[hole] = 0
+        count -= 1
+        return true
     }
 
     private mutating func grow() {
-        let old = slots
-        slots = Array(repeating: Slot(key: 0, value: 0), count: old.count * 2)
-        mask = slots.count - 1
+        let oldKeys = keys
+        let oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: 0, count: oldKeys.count * 2)
         count = 0
-        for slot in old where slot.key != 0 { insert(slot.key, slot.value) }
+        for i in oldKeys.indices where oldKeys[i] != 0 { insert(oldKeys[i], oldValues[i]) }
     }
 }
 

@@ -34,11 +34,11 @@ struct JoinIndexTests {
     func hashIndexModel() {
         var rng = SplitMix64(seed: 7)
         var index = IDHashIndex()
-        var model: [UInt64: [Int64]] = [:]
+        var model: [UInt32: [Int64]] = [:]
         var nextValue: Int64 = 1
         for step in 0..<20_000 {
             // Keys 1...40 and a few huge ones: homes collide and runs wrap past the last slot.
-            let key = rng.next() % 3 == 0 ? UInt64.max - rng.next() % 4 : 1 + rng.next() % 40
+            let key = rng.next() % 3 == 0 ? UInt32.max - UInt32(rng.next() % 4) : 1 + UInt32(rng.next() % 40)
             if rng.next() % 3 != 0 || model[key, default: []].isEmpty {
                 index.insert(key, nextValue)
                 model[key, default: []].append(nextValue)
