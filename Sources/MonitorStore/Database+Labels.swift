@@ -91,12 +91,6 @@ extension Database {
                 INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """)
-            let insertJoined = try connection.statement(
-                """
-                INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
-                SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, label, label_value, ts_ms FROM label_pending
-                WHERE seq = ?8 AND id = ?1 AND ts_ms - ?2 <= ?9
-                """)
             let keys = rows.ids.map { joinKey(IDHashIndex.key($0)) }
             prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
             // Reused for every row: no allocation per prediction.
@@ -121,33 +115,13 @@ extension Database {
                     outcomes[i] = .duplicate
                     continue
                 }
-                // A label that came first joins when it is within the horizon of this prediction:
-                // usually one statement inserts the prediction with the waiting label's fields
-                // (when the row is the id's and within the horizon), and the label row goes at
-                // the end of the batch.
+                // A label that came first joins when it is within the horizon of this prediction;
+                // its row goes at the end of the batch. (Reading it and inserting the prediction
+                // with its fields is faster than one `INSERT … SELECT`: 186k vs 135k labels/s.)
                 var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
                 if index.labels.count > 0 {
                     candidates.removeAll(keepingCapacity: true)
                     index.labels.values(key, into: &candidates)
-                    if candidates.count == 1 {
-                        try insertJoined.bind(t, at: 2)
-                        try insertJoined.bind(streamIDs[Int(rows.streams[i])], at: 3)
-                        try insertJoined.bind(Int64(bitPattern: rows.windowGroups[i]), at: 4)
-                        try insertJoined.bind(rows.scores[i].isNaN ? nil : rows.scores[i], at: 6)
-                        try insertJoined.bind(rows.values[i].isNaN ? nil : rows.values[i], at: 7)
-                        try insertJoined.bind(candidates[0], at: 8)
-                        try insertJoined.bind(horizon, at: 9)
-                        try insertJoined.withText(id, at: 1) {
-                            try insertJoined.withText(rows.predictedLabels[i], at: 5) { try insertJoined.runBound() }
-                        }
-                        if connection.changes == 1 {
-                            index.predictions.insert(key, connection.lastInsertRowID)
-                            index.labels.remove(key, candidates[0])
-                            taken.append(candidates[0])
-                            outcomes[i] = .joined
-                            continue
-                        }
-                    }
                     for seq in candidates where waiting == nil {
                         try readLabel.bind(seq, at: 1)
                         try readLabel.forEachRowBound { row in
