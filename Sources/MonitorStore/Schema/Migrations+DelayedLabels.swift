@@ -9,7 +9,8 @@ extension Migrations {
     ///   time), `stream` (→ `label_streams`), `groups` (bit set of the slide groups whose windows
     ///   counted it), `predicted` (class as text, NULL when absent), `score`, `value` (NULL =
     ///   absent), `state` (0 pending, 1 labeled, 2 expired), `label`, `label_value`, `label_ts`
-    ///   (set when labeled). Index on `(id, ts_ms, stream, groups)`: a label finds its
+    ///   (set when labeled). Index on `(id, ts_ms, stream, groups)` (dropped by migration 6: ids
+    ///   are looked up in memory since, see ``memoryJoinIndex``): a label finds its
     ///   prediction's rowid, time and windows from the index alone, then updates the row by
     ///   rowid; an exact replay (same id and time) is found there too. Index on `ts_ms` for
     ///   expiry, a window's rows
@@ -23,7 +24,7 @@ extension Migrations {
     ///   before this change keep the `IN` check: the same constraint, only slower to evaluate, so
     ///   the migration was edited in place rather than followed by a table rebuild.)
     /// - `label_pending` — labels that arrived before their prediction: `id` (primary key,
-    ///   `WITHOUT ROWID`), `ts_ms` (the label's time; indexed for expiry), `label`,
+    ///   `WITHOUT ROWID`; a rowid table in arrival order since migration 6), `ts_ms` (the label's time; indexed for expiry), `label`,
     ///   `label_value`.
     /// - `performance_results` — one row per revision of a window's performance: the
     ///   `WindowKey` columns, `revision` (1 at maturity, then one per restatement;
