@@ -31,6 +31,9 @@ struct IDHashIndex {
     /// Entries in the index.
     private(set) var count = 0
 
+    /// Bytes of the slot arrays (12 per slot).
+    var memoryBytes: Int { keys.count * (MemoryLayout<UInt32>.stride + MemoryLayout<Int64>.stride) }
+
     /// An empty index with room for `capacity` entries before it grows.
     init(capacity: Int = 0) {
         var size = 16

@@ -247,6 +247,15 @@ extension SQLiteStore: SilenceStore {
     }
 }
 
+extension SQLiteStore {
+    /// Memory held by the label join's in-memory id index (``IDHashIndex``): 12 bytes a slot,
+    /// 16–32 bytes per row of `label_predictions` and `label_pending`. 0 until the join first
+    /// runs in this process (the index is built on first use).
+    public func labelJoinIndexBytes() throws -> Int {
+        try withDatabase { $0.joinIndex.map { $0.predictions.memoryBytes + $0.labels.memoryBytes } ?? 0 }
+    }
+}
+
 extension SQLiteStore: LabelJoinStore {
     /// Stores predictions for the label join in the open checkpoint transaction (see
     /// `LabelJoinStore` for the policy); one outcome per row.

@@ -214,6 +214,64 @@ struct DelayedLabelsTests {
         #expect(value(early[0], "label_coverage")! >= 0.9)
     }
 
+    /// The join's counters and the memory of its id index on `/metrics`: the index holds every
+    /// prediction and label the join keeps, 12 bytes a slot at most 3/4 full, so its size is
+    /// bounded from both sides by the store's row counts.
+    @Test("/metrics shows the join: labels joined, and the id index's memory against the rows it keeps")
+    func joinMetrics() throws {
+        let dir = try TempDir()
+        let sim = try MonitorProcess.run([
+            "simulate", "--out", dir.path("data"), "--rows", "6000", "--reference-rows", "3000", "--seed", "31", "--duration", "2d",
+        ])
+        #expect(sim.code == 0, "\(sim.stderr)")
+        let port = freeLoopbackPort()
+        let config = try writeLabelConfig(dir, predictions: "data/predictions.jsonl", labels: "data/labels.jsonl", window: "6h",
+                                          labelSettings: "horizon: 3d, positive_class: fraud", reference: "file: data/reference.jsonl")
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "http: {listen: \"\"}", with: "http: {listen: \"127.0.0.1:\(port)\"}")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
+        defer { _ = service.terminate() }
+        func gauge(_ body: String, _ name: String) -> Double? {
+            body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        var body = ""
+        let joined = waitUntil(seconds: 90) {
+            body = httpGet("http://127.0.0.1:\(port)/metrics")?.1 ?? ""
+            return (gauge(body, "monitor_labels_joined_total") ?? 0) > 1000 && (gauge(body, "monitor_label_join_index_bytes") ?? 0) > 0
+        }
+        #expect(joined, "\(body.split(separator: "\n").filter { $0.contains("label") }.joined(separator: "\n"))\n\(service.log.suffix(2000))")
+        // Once both files are read and checkpointed, the gauge covers every row the join keeps
+        // (nothing is deleted before the horizon passes the data, which spans less than it).
+        let sizes = try ["data/predictions.jsonl", "data/labels.jsonl"].map {
+            try FileManager.default.attributesOfItem(atPath: dir.path($0))[.size] as? Int ?? -1
+        }
+        let caughtUp = waitUntil(seconds: 90) {
+            guard let store = try? SQLiteStore(path: dir.path("monitor.db")) else { return false }
+            defer { store.close() }
+            let positions = (try? store.loadCheckpoint().positions) ?? []
+            return positions.contains { $0.path.hasSuffix("predictions.jsonl") && $0.offset == Int64(sizes[0]) }
+                && positions.contains { $0.path.hasSuffix("labels.jsonl") && $0.offset == Int64(sizes[1]) }
+        }
+        #expect(caughtUp, "the service did not read both files")
+        usleep(600_000)
+        body = httpGet("http://127.0.0.1:\(port)/metrics")?.1 ?? ""
+        #expect(service.terminate() == 0)
+        let bytes = try #require(gauge(body, "monitor_label_join_index_bytes"))
+        let store = try SQLiteStore(path: dir.path("monitor.db"))
+        defer { store.close() }
+        let c = try store.labelJoinCounts()
+        let kept = Double(c.pendingPredictions + c.settledPredictions + c.pendingLabels)
+        #expect(kept > 1000)
+        // Two tables of 12-byte slots, each at most 3/4 full, at least 16 slots, and at most
+        // 8/3 slots per row at its peak (a table does not shrink: waiting labels that were
+        // joined leave their slots, so the peak is bounded by every record read).
+        let lines = { (path: String) in try String(contentsOfFile: dir.path(path), encoding: .utf8).split(separator: "\n").count }
+        let records = Double(try lines("data/predictions.jsonl") + lines("data/labels.jsonl"))
+        #expect(bytes >= 16 * kept - 24, "\(bytes) bytes for \(kept) rows")
+        #expect(bytes <= 12 * (8.0 / 3.0 * records + 40), "\(bytes) bytes for at most \(records) rows")
+    }
+
     /// Labels are appended to a followed file in random pieces while the service is killed
     /// with SIGKILL and restarted; predictions are all there from the start, so every kill
     /// falls during label arrival. After the last byte, a `--once` run finishes. The join and

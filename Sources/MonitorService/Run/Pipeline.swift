@@ -442,7 +442,11 @@ final class Pipeline {
         status.metrics.set("monitor_open_windows", [], Double(windows.openPaneCount))
         var byState: [AlertState: Int] = [.pending: 0, .firing: 0]
         for a in activeAlerts { byState[a.state, default: 0] += 1 }
-        labels?.publishMetrics(status.metrics)
+        if let l = labels {
+            l.publishMetrics(status.metrics)
+            // The join's in-memory id index (0 until the join first runs in this process).
+            if let bytes = try? store.labelJoinIndexBytes() { status.metrics.set("monitor_label_join_index_bytes", [], Double(bytes)) }
+        }
         for (s, n) in byState { status.metrics.set("monitor_alerts", [("state", s.rawValue)], Double(n)) }
     }
 

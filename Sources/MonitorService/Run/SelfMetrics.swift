@@ -87,6 +87,7 @@ public final class SelfMetrics: Sendable {
         "monitor_labels_duplicates_total": "Records whose id was already waiting on the same side, by side.",
         "monitor_performance_windows_total": "Windows whose performance was emitted (kind=matured) or restated by later labels (kind=restated).",
         "monitor_performance_windows_immature": "Windows whose performance awaits labels.",
+        "monitor_label_join_index_bytes": "Memory of the label join's in-memory id index (16-32 bytes per prediction or label the join keeps).",
         "monitor_retrain_triggers_total": "Retraining-trigger deliveries by model, sink and status (delivered, failed, dead).",
     ]
 
