@@ -58,6 +58,18 @@ extension Database {
         return index
     }
 
+    /// Runs `body` on the join index, built first when needed. The index is taken out of the
+    /// database meanwhile, so that its arrays are updated in place rather than copied, and put
+    /// back when `body` returns; when `body` throws it stays out (the transaction rolls back, and
+    /// the next use rebuilds it). Call inside the join transaction.
+    func withJoinIndex<T>(_ body: (inout JoinIndex) throws -> T) throws -> T {
+        var index = try loadedJoinIndex()
+        joinIndex = nil
+        let result = try body(&index)
+        joinIndex = index
+        return result
+    }
+
     /// An id's key in the join index (``joinKeyMask`` applied).
     func joinKey(_ hash: UInt32) -> UInt32 {
         let k = hash & joinKeyMask
@@ -73,197 +85,193 @@ extension Database {
         try joinTransaction {
             var outcomes = [PredictionJoinOutcome](repeating: .pending, count: rows.count)
             guard rows.count > 0 else { return outcomes }
-            // Taken out of the database while it is updated, so that the arrays are not copied
-            // on write; put back at the end (a throw drops it: the transaction rolls back).
-            var index = try loadedJoinIndex()
-            joinIndex = nil
-            var streamIDs: [Int64] = []
-            for s in rows.streamNames { streamIDs.append(try streamID(s)) }
-            let readPrediction = try connection.statement("SELECT id, ts_ms, state FROM label_predictions WHERE seq = ?1")
-            let readLabel = try connection.statement("SELECT id, ts_ms, label, label_value FROM label_pending WHERE seq = ?1")
-            let takeLabels = try connection.statement("DELETE FROM label_pending WHERE seq BETWEEN ?1 AND ?2")
-            // Labels taken by this batch's predictions, deleted together at the end: sorted, in
-            // runs of consecutive rowids (labels wait in arrival order, and their predictions
-            // tend to come in the same order), one statement per run.
-            var taken: [Int64] = []
-            let insert = try connection.statement(
-                """
-                INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                """)
-            let keys = rows.ids.map { joinKey(IDHashIndex.key($0)) }
-            prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
-            // Reused for every row: no allocation per prediction.
-            var candidates: [Int64] = []
-            for i in 0..<rows.count {
-                let id = rows.ids[i]
-                let t = rows.timestamps[i]
-                let key = keys[i]
-                // Earlier predictions of the id (usually none: then no SQLite call). An exact
-                // replay (same id and time), or the id is pending: first wins.
-                candidates.removeAll(keepingCapacity: true)
-                index.predictions.values(key, into: &candidates)
-                var duplicate = false
-                for seq in candidates {
-                    try readPrediction.bind(seq, at: 1)
-                    try readPrediction.forEachRowBound { row in
-                        if row.textEquals(0, id) && (row.int64(1) == t || row.int64(2) == JoinState.pending.rawValue) { duplicate = true }
-                    }
-                    if duplicate { break }
-                }
-                if duplicate {
-                    outcomes[i] = .duplicate
-                    continue
-                }
-                // A label that came first joins when it is within the horizon of this prediction;
-                // its row goes at the end of the batch. (Reading it and inserting the prediction
-                // with its fields is faster than one `INSERT … SELECT`: 186k vs 135k labels/s.)
-                var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
-                if index.labels.count > 0 {
+            return try withJoinIndex { index in
+                var streamIDs: [Int64] = []
+                for s in rows.streamNames { streamIDs.append(try streamID(s)) }
+                let readPrediction = try connection.statement("SELECT id, ts_ms, state FROM label_predictions WHERE seq = ?1")
+                let readLabel = try connection.statement("SELECT id, ts_ms, label, label_value FROM label_pending WHERE seq = ?1")
+                let takeLabels = try connection.statement("DELETE FROM label_pending WHERE seq BETWEEN ?1 AND ?2")
+                // Labels taken by this batch's predictions, deleted together at the end: sorted, in
+                // runs of consecutive rowids (labels wait in arrival order, and their predictions
+                // tend to come in the same order), one statement per run.
+                var taken: [Int64] = []
+                let insert = try connection.statement(
+                    """
+                    INSERT INTO label_predictions (id, ts_ms, stream, groups, predicted, score, value, state, label, label_value, label_ts)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    """)
+                let keys = rows.ids.map { joinKey(IDHashIndex.key($0)) }
+                prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
+                // Reused for every row: no allocation per prediction.
+                var candidates: [Int64] = []
+                for i in 0..<rows.count {
+                    let id = rows.ids[i]
+                    let t = rows.timestamps[i]
+                    let key = keys[i]
+                    // Earlier predictions of the id (usually none: then no SQLite call). An exact
+                    // replay (same id and time), or the id is pending: first wins.
                     candidates.removeAll(keepingCapacity: true)
-                    index.labels.values(key, into: &candidates)
-                    for seq in candidates where waiting == nil {
-                        try readLabel.bind(seq, at: 1)
-                        try readLabel.forEachRowBound { row in
-                            if row.textEquals(0, id) { waiting = (seq, row.int64(1), row.optionalText(2), row.double(3)) }
+                    index.predictions.values(key, into: &candidates)
+                    var duplicate = false
+                    for seq in candidates {
+                        try readPrediction.bind(seq, at: 1)
+                        try readPrediction.forEachRowBound { row in
+                            if row.textEquals(0, id) && (row.int64(1) == t || row.int64(2) == JoinState.pending.rawValue) { duplicate = true }
+                        }
+                        if duplicate { break }
+                    }
+                    if duplicate {
+                        outcomes[i] = .duplicate
+                        continue
+                    }
+                    // A label that came first joins when it is within the horizon of this prediction;
+                    // its row goes at the end of the batch. (Reading it and inserting the prediction
+                    // with its fields is faster than one `INSERT … SELECT`: 186k vs 135k labels/s.)
+                    var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
+                    if index.labels.count > 0 {
+                        candidates.removeAll(keepingCapacity: true)
+                        index.labels.values(key, into: &candidates)
+                        for seq in candidates where waiting == nil {
+                            try readLabel.bind(seq, at: 1)
+                            try readLabel.forEachRowBound { row in
+                                if row.textEquals(0, id) { waiting = (seq, row.int64(1), row.optionalText(2), row.double(3)) }
+                            }
+                        }
+                        if let w = waiting {
+                            if w.ts - t <= horizon {
+                                taken.append(w.seq)
+                                index.labels.remove(key, w.seq)
+                            } else {
+                                waiting = nil
+                            }
                         }
                     }
+                    try insert.bind(t, at: 2)
+                    try insert.bind(streamIDs[Int(rows.streams[i])], at: 3)
+                    try insert.bind(Int64(bitPattern: rows.windowGroups[i]), at: 4)
+                    try insert.bind(rows.scores[i].isNaN ? nil : rows.scores[i], at: 6)
+                    try insert.bind(rows.values[i].isNaN ? nil : rows.values[i], at: 7)
                     if let w = waiting {
-                        if w.ts - t <= horizon {
-                            taken.append(w.seq)
-                            index.labels.remove(key, w.seq)
-                        } else {
-                            waiting = nil
+                        try insert.bind(JoinState.labeled.rawValue, at: 8)
+                        try insert.bind(w.value.isNaN ? nil : w.value, at: 10)
+                        try insert.bind(w.ts, at: 11)
+                    } else {
+                        try insert.bind(JoinState.pending.rawValue, at: 8)
+                        try insert.bindNull(at: 10)
+                        try insert.bindNull(at: 11)
+                    }
+                    try insert.withText(id, at: 1) {
+                        try insert.withText(rows.predictedLabels[i], at: 5) {
+                            try insert.withText(waiting?.label, at: 9) { try insert.runBound() }
                         }
                     }
+                    index.predictions.insert(key, connection.lastInsertRowID)
+                    if waiting != nil { outcomes[i] = .joined }
                 }
-                try insert.bind(t, at: 2)
-                try insert.bind(streamIDs[Int(rows.streams[i])], at: 3)
-                try insert.bind(Int64(bitPattern: rows.windowGroups[i]), at: 4)
-                try insert.bind(rows.scores[i].isNaN ? nil : rows.scores[i], at: 6)
-                try insert.bind(rows.values[i].isNaN ? nil : rows.values[i], at: 7)
-                if let w = waiting {
-                    try insert.bind(JoinState.labeled.rawValue, at: 8)
-                    try insert.bind(w.value.isNaN ? nil : w.value, at: 10)
-                    try insert.bind(w.ts, at: 11)
-                } else {
-                    try insert.bind(JoinState.pending.rawValue, at: 8)
-                    try insert.bindNull(at: 10)
-                    try insert.bindNull(at: 11)
+                taken.sort()
+                var run = 0
+                while run < taken.count {
+                    var end = run
+                    while end + 1 < taken.count && taken[end + 1] == taken[end] + 1 { end += 1 }
+                    try takeLabels.bind(taken[run], at: 1)
+                    try takeLabels.bind(taken[end], at: 2)
+                    try takeLabels.runBound()
+                    run = end + 1
                 }
-                try insert.withText(id, at: 1) {
-                    try insert.withText(rows.predictedLabels[i], at: 5) {
-                        try insert.withText(waiting?.label, at: 9) { try insert.runBound() }
-                    }
-                }
-                index.predictions.insert(key, connection.lastInsertRowID)
-                if waiting != nil { outcomes[i] = .joined }
+                return outcomes
             }
-            taken.sort()
-            var run = 0
-            while run < taken.count {
-                var end = run
-                while end + 1 < taken.count && taken[end + 1] == taken[end] + 1 { end += 1 }
-                try takeLabels.bind(taken[run], at: 1)
-                try takeLabels.bind(taken[end], at: 2)
-                try takeLabels.runBound()
-                run = end + 1
-            }
-            joinIndex = index
-            return outcomes
         }
     }
 
     func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult {
         try joinTransaction {
             var result = LabelJoinResult()
-            var index = try loadedJoinIndex()
-            joinIndex = nil
-            let read = try connection.statement("SELECT id, ts_ms, stream, groups, state FROM label_predictions WHERE seq = ?1")
-            let label = try connection.statement(
-                "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1 AND state = 0")
-            let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1 AND state = 0")
-            let readLabel = try connection.statement("SELECT 1 FROM label_pending WHERE seq = ?1 AND id = ?2")
-            let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
-            result.joined.reserveCapacity(labels.count)
-            var lastStream: (Int64, ModelVersion)?
-            func streamName(of id: Int64) throws -> ModelVersion {
-                if let last = lastStream, last.0 == id { return last.1 }
-                let stream = try self.streamName(id)
-                lastStream = (id, stream)
-                return stream
-            }
-            // Reused for every label: no allocation per label.
-            var candidates: [Int64] = []
-            var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64, state: Int64)] = []
-            let keys = labels.ids.map { joinKey(IDHashIndex.key($0)) }
-            prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
-            for i in 0..<labels.count {
-                let id = labels.ids[i]
-                let l = labels.timestamps[i]
-                let key = keys[i]
-                let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
-                candidates.removeAll(keepingCapacity: true)
-                index.predictions.values(key, into: &candidates)
-                // The predictions of the id (usually one), oldest first. A row whose id differs
-                // shares only the hash.
-                found.removeAll(keepingCapacity: true)
-                for seq in candidates {
-                    try read.bind(seq, at: 1)
-                    try read.forEachRowBound { row in
-                        if row.textEquals(0, id) { found.append((seq, row.int64(1), row.int64(2), row.int64(3), row.int64(4))) }
+            return try withJoinIndex { index in
+                let read = try connection.statement("SELECT id, ts_ms, stream, groups, state FROM label_predictions WHERE seq = ?1")
+                let label = try connection.statement(
+                    "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1 AND state = 0")
+                let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1 AND state = 0")
+                let readLabel = try connection.statement("SELECT 1 FROM label_pending WHERE seq = ?1 AND id = ?2")
+                let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
+                result.joined.reserveCapacity(labels.count)
+                var lastStream: (Int64, ModelVersion)?
+                func streamName(of id: Int64) throws -> ModelVersion {
+                    if let last = lastStream, last.0 == id { return last.1 }
+                    let stream = try self.streamName(id)
+                    lastStream = (id, stream)
+                    return stream
+                }
+                // Reused for every label: no allocation per label.
+                var candidates: [Int64] = []
+                var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64, state: Int64)] = []
+                let keys = labels.ids.map { joinKey(IDHashIndex.key($0)) }
+                prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
+                for i in 0..<labels.count {
+                    let id = labels.ids[i]
+                    let l = labels.timestamps[i]
+                    let key = keys[i]
+                    let value: Double? = labels.values[i].isNaN ? nil : labels.values[i]
+                    candidates.removeAll(keepingCapacity: true)
+                    index.predictions.values(key, into: &candidates)
+                    // The predictions of the id (usually one), oldest first. A row whose id differs
+                    // shares only the hash.
+                    found.removeAll(keepingCapacity: true)
+                    for seq in candidates {
+                        try read.bind(seq, at: 1)
+                        try read.forEachRowBound { row in
+                            if row.textEquals(0, id) { found.append((seq, row.int64(1), row.int64(2), row.int64(3), row.int64(4))) }
+                        }
                     }
-                }
-                if found.count > 1 { found.sort { ($0.ts, $0.seq) < ($1.ts, $1.seq) } }
-                var claimed = false
-                var expired = false
-                for p in found where p.state == JoinState.pending.rawValue {
-                    if l - p.ts <= horizon {
-                        try label.bind(p.seq, at: 1)
-                        try label.bind(value, at: 3)
-                        try label.bind(l, at: 4)
-                        try label.withText(labels.labels[i], at: 2) { try label.runBound() }
-                        result.joined.append(JoinedPrediction(stream: try streamName(of: p.stream), timestamp: p.ts, windowGroups: UInt64(bitPattern: p.groups)))
-                        claimed = true
-                    } else {
-                        // Too late for it: the pending prediction expires and the label waits as
-                        // if it came first.
-                        try expire.bind(p.seq, at: 1)
-                        try expire.runBound()
-                        expired = true
+                    if found.count > 1 { found.sort { ($0.ts, $0.seq) < ($1.ts, $1.seq) } }
+                    var claimed = false
+                    var expired = false
+                    for p in found where p.state == JoinState.pending.rawValue {
+                        if l - p.ts <= horizon {
+                            try label.bind(p.seq, at: 1)
+                            try label.bind(value, at: 3)
+                            try label.bind(l, at: 4)
+                            try label.withText(labels.labels[i], at: 2) { try label.runBound() }
+                            result.joined.append(JoinedPrediction(stream: try streamName(of: p.stream), timestamp: p.ts, windowGroups: UInt64(bitPattern: p.groups)))
+                            claimed = true
+                        } else {
+                            // Too late for it: the pending prediction expires and the label waits as
+                            // if it came first.
+                            try expire.bind(p.seq, at: 1)
+                            try expire.runBound()
+                            expired = true
+                        }
+                        break
                     }
-                    break
+                    if claimed { continue }
+                    if expired {
+                        result.beyondHorizon += 1
+                        result.expiredPredictions += 1
+                    } else if found.contains(where: { $0.state == JoinState.labeled.rawValue && $0.ts >= l - horizon }) {
+                        result.duplicates += 1
+                        continue
+                    }
+                    // At most one label waits per id: first wins.
+                    candidates.removeAll(keepingCapacity: true)
+                    index.labels.values(key, into: &candidates)
+                    var waiting = false
+                    for seq in candidates where !waiting {
+                        try readLabel.bind(seq, at: 1)
+                        waiting = try readLabel.withText(id, at: 2) { try readLabel.existsBound() }
+                    }
+                    if waiting {
+                        result.duplicates += 1
+                        continue
+                    }
+                    try wait.bind(l, at: 2)
+                    try wait.bind(value, at: 4)
+                    try wait.withText(id, at: 1) {
+                        try wait.withText(labels.labels[i], at: 3) { try wait.runBound() }
+                    }
+                    index.labels.insert(key, connection.lastInsertRowID)
+                    result.pending += 1
                 }
-                if claimed { continue }
-                if expired {
-                    result.beyondHorizon += 1
-                    result.expiredPredictions += 1
-                } else if found.contains(where: { $0.state == JoinState.labeled.rawValue && $0.ts >= l - horizon }) {
-                    result.duplicates += 1
-                    continue
-                }
-                // At most one label waits per id: first wins.
-                candidates.removeAll(keepingCapacity: true)
-                index.labels.values(key, into: &candidates)
-                var waiting = false
-                for seq in candidates where !waiting {
-                    try readLabel.bind(seq, at: 1)
-                    waiting = try readLabel.withText(id, at: 2) { try readLabel.existsBound() }
-                }
-                if waiting {
-                    result.duplicates += 1
-                    continue
-                }
-                try wait.bind(l, at: 2)
-                try wait.bind(value, at: 4)
-                try wait.withText(id, at: 1) {
-                    try wait.withText(labels.labels[i], at: 3) { try wait.runBound() }
-                }
-                index.labels.insert(key, connection.lastInsertRowID)
-                result.pending += 1
+                return result
             }
-            joinIndex = index
-            return result
         }
     }
 
@@ -287,17 +295,16 @@ extension Database {
     /// Runs a `DELETE … RETURNING seq, id` and removes the deleted rows from the join index;
     /// returns how many rows it deleted.
     private func deleteIndexed(_ sql: String, _ time: Int64, from part: WritableKeyPath<JoinIndex, IDHashIndex>) throws -> Int {
-        var index = try loadedJoinIndex()
-        joinIndex = nil
-        var deleted = 0
-        let statement = try connection.statement(sql)
-        try statement.bind(time, at: 1)
-        try statement.forEachRowBound { row in
-            index[keyPath: part].remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
-            deleted += 1
+        try withJoinIndex { index in
+            var deleted = 0
+            let statement = try connection.statement(sql)
+            try statement.bind(time, at: 1)
+            try statement.forEachRowBound { row in
+                index[keyPath: part].remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
+                deleted += 1
+            }
+            return deleted
         }
-        joinIndex = index
-        return deleted
     }
 
     func joinedRows(_ stream: ModelVersion, from: Timestamp, to: Timestamp) throws -> JoinedRows {

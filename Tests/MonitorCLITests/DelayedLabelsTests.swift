@@ -235,9 +235,6 @@ struct DelayedLabelsTests {
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         let service = try ServiceProcess(config: config, logPath: dir.path("service.log"))
         defer { _ = service.terminate() }
-        func gauge(_ body: String, _ name: String) -> Double? {
-            body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
-        }
         let size = try FileManager.default.attributesOfItem(atPath: dir.path("data/predictions.jsonl"))[.size] as? Int ?? -1
         let read = waitUntil(seconds: 90) {
             guard let store = try? SQLiteStore(path: dir.path("monitor.db")) else { return false }
@@ -247,7 +244,7 @@ struct DelayedLabelsTests {
         #expect(read, "the service did not read the predictions\n\(service.log.suffix(2000))")
         usleep(600_000)
         let body = httpGet("http://127.0.0.1:\(port)/metrics")?.1 ?? ""
-        let bytes = try #require(gauge(body, "monitor_label_join_index_bytes"), "\(body.prefix(3000))")
+        let bytes = try #require(metricValue(body, "monitor_label_join_index_bytes "), "\(body.prefix(3000))")
         let counts = try {
             let store = try SQLiteStore(path: dir.path("monitor.db"))
             defer { store.close() }
@@ -264,7 +261,7 @@ struct DelayedLabelsTests {
         var last = ""
         let joined = waitUntil(seconds: 90) {
             last = httpGet("http://127.0.0.1:\(port)/metrics")?.1 ?? ""
-            return (gauge(last, "monitor_labels_joined_total") ?? 0) > 5000
+            return (metricValue(last, "monitor_labels_joined_total ") ?? 0) > 5000
         }
         #expect(joined, "\(last.split(separator: "\n").filter { $0.contains("label") }.joined(separator: "\n"))")
         #expect(service.terminate() == 0)
