@@ -128,7 +128,13 @@ extension Database {
                     // its row goes at the end of the batch. (Reading it and inserting the prediction
                     // with its fields is faster than one `INSERT … SELECT`: 186k vs 135k labels/s.)
                     var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
-                    if index.labels.count > 0 {
+                    if let slot = index.waiting.slot(key: key, id: id, scratch: &candidates) {
+                        // Waiting in this transaction's buffer: no SQLite row to read or delete.
+                        if index.waiting.timestamps[slot] - t <= horizon {
+                            waiting = (-1, index.waiting.timestamps[slot], index.waiting.labels[slot], index.waiting.values[slot])
+                            index.waiting.take(slot)
+                        }
+                    } else if index.labels.count > 0 {
                         candidates.removeAll(keepingCapacity: true)
                         index.labels.values(key, into: &candidates)
                         for seq in candidates where waiting == nil {
@@ -192,7 +198,6 @@ extension Database {
                     "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1 AND state = 0")
                 let expire = try connection.statement("UPDATE label_predictions SET state = 2 WHERE seq = ?1 AND state = 0")
                 let readLabel = try connection.statement("SELECT 1 FROM label_pending WHERE seq = ?1 AND id = ?2")
-                let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
                 result.joined.reserveCapacity(labels.count)
                 var lastStream: (Int64, ModelVersion)?
                 func streamName(of id: Int64) throws -> ModelVersion {
@@ -250,24 +255,24 @@ extension Database {
                         result.duplicates += 1
                         continue
                     }
-                    // At most one label waits per id: first wins.
-                    candidates.removeAll(keepingCapacity: true)
-                    index.labels.values(key, into: &candidates)
-                    var waiting = false
-                    for seq in candidates where !waiting {
-                        try readLabel.bind(seq, at: 1)
-                        waiting = try readLabel.withText(id, at: 2) { try readLabel.existsBound() }
+                    // At most one label waits per id (in `label_pending` or in this transaction's
+                    // buffer): first wins.
+                    var waiting = index.waiting.slot(key: key, id: id, scratch: &candidates) != nil
+                    if !waiting {
+                        candidates.removeAll(keepingCapacity: true)
+                        index.labels.values(key, into: &candidates)
+                        for seq in candidates where !waiting {
+                            try readLabel.bind(seq, at: 1)
+                            waiting = try readLabel.withText(id, at: 2) { try readLabel.existsBound() }
+                        }
                     }
                     if waiting {
                         result.duplicates += 1
                         continue
                     }
-                    try wait.bind(l, at: 2)
-                    try wait.bind(value, at: 4)
-                    try wait.withText(id, at: 1) {
-                        try wait.withText(labels.labels[i], at: 3) { try wait.runBound() }
-                    }
-                    index.labels.insert(key, connection.lastInsertRowID)
+                    // It waits in the buffer; `flushWaitingLabels` writes it to `label_pending`
+                    // if its prediction has not come by the end of the transaction.
+                    index.waiting.append(key: key, id: id, timestamp: l, label: labels.labels[i], value: labels.values[i])
                     result.pending += 1
                 }
                 return result
@@ -277,6 +282,7 @@ extension Database {
 
     func expirePending(predictionsBefore: Timestamp, labelsBefore: Timestamp) throws -> (predictions: Int, labels: Int) {
         try joinTransaction {
+            try writeWaitingLabels()
             try connection.execute("UPDATE label_predictions SET state = 2 WHERE ts_ms < ?1 AND state = 0", predictionsBefore.milliseconds)
             let predictions = connection.changes
             let labels = try deleteIndexed(
@@ -289,6 +295,33 @@ extension Database {
         try joinTransaction {
             _ = try deleteIndexed(
                 "DELETE FROM label_predictions WHERE ts_ms < ?1 AND state != 0 RETURNING seq, id", before.milliseconds, from: \.predictions)
+        }
+    }
+
+    /// Writes the labels still waiting in the join index's buffer (``WaitingLabels``) to
+    /// `label_pending`, in arrival order, in the open checkpoint transaction. Called before the
+    /// transaction commits and before anything else reads or changes that table; when it fails,
+    /// the checkpoint transaction rolls back (the buffer goes with the index).
+    func flushWaitingLabels() throws {
+        guard checkpointOpen, let n = joinIndex?.waiting.count, n > 0 else { return }
+        try joinTransaction { try writeWaitingLabels() }
+    }
+
+    /// ``flushWaitingLabels()``'s work; call inside the join transaction.
+    private func writeWaitingLabels() throws {
+        guard let n = joinIndex?.waiting.count, n > 0 else { return }
+        try withJoinIndex { index in
+            let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
+            let w = index.waiting
+            for slot in w.ids.indices where !w.taken[slot] {
+                try wait.bind(w.timestamps[slot], at: 2)
+                try wait.bind(w.values[slot].isNaN ? nil : w.values[slot], at: 4)
+                try wait.withText(w.ids[slot], at: 1) {
+                    try wait.withText(w.labels[slot], at: 3) { try wait.runBound() }
+                }
+                index.labels.insert(w.keys[slot], connection.lastInsertRowID)
+            }
+            index.waiting.removeAll()
         }
     }
 

@@ -120,6 +120,7 @@ final class Database {
     /// with the next checkpoint and a failure undoes only them.
     func write<T>(_ body: () throws -> T) throws -> T {
         if checkpointOpen {
+            try flushWaitingLabels()
             try connection.script("SAVEPOINT store_write")
             do {
                 let value = try body()
@@ -150,7 +151,10 @@ final class Database {
     /// A read transaction: every SELECT in `body` sees the same committed snapshot (inside the
     /// open checkpoint transaction: that transaction's view, uncommitted joins included).
     func read<T>(_ body: () throws -> T) throws -> T {
-        if checkpointOpen { return try body() }
+        if checkpointOpen {
+            try flushWaitingLabels()
+            return try body()
+        }
         return try connection.transaction(.deferred, body)
     }
 
@@ -190,6 +194,7 @@ final class Database {
             return
         }
         do {
+            try flushWaitingLabels()
             try body()
             try sealAudit()
             try connection.script("COMMIT")

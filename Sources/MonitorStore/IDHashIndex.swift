@@ -188,7 +188,73 @@ struct IDHashIndex {
 struct JoinIndex {
     var predictions: IDHashIndex
     var labels: IDHashIndex
+    /// Labels that came first in the open checkpoint transaction and still wait, not yet in
+    /// `label_pending`: they are written there when the transaction commits (or before anything
+    /// else reads that table), so a prediction that arrives before then joins without a row
+    /// being inserted, read back and deleted.
+    var waiting = WaitingLabels()
     /// `PRAGMA data_version` when it was built: a different value at the start of a transaction
     /// means another connection committed meanwhile.
     var dataVersion: Int64
+}
+
+/// Labels waiting for their predictions that arrived in the open checkpoint transaction: a
+/// write-behind buffer in front of `label_pending`.
+///
+/// A label that comes first used to cost an insert into `label_pending` (and its time index),
+/// then, when its prediction came, a read of that row and its deletion. When both arrive between
+/// two checkpoints (labels slightly ahead of their predictions: the usual case for labels-first
+/// sources), none of that needs to reach SQLite: the label waits here and the prediction takes
+/// it. What is still here when the checkpoint commits is inserted into `label_pending` in arrival
+/// order in the same transaction, so the table holds exactly what it held before, and a crash
+/// before the commit loses nothing the sources do not replay.
+struct WaitingLabels {
+    /// Key → slot.
+    private var index = IDHashIndex()
+    private(set) var keys: [UInt32] = []
+    private(set) var ids: [String] = []
+    private(set) var timestamps: [Int64] = []
+    private(set) var labels: [String?] = []
+    private(set) var values: [Double] = []
+    /// Slots taken by a prediction.
+    private(set) var taken: [Bool] = []
+    /// Labels still waiting.
+    private(set) var count = 0
+
+    /// Buffers a label (the caller has checked that none waits for `id`).
+    mutating func append(key: UInt32, id: String, timestamp: Int64, label: String?, value: Double) {
+        index.insert(key, Int64(ids.count))
+        keys.append(key)
+        ids.append(id)
+        timestamps.append(timestamp)
+        labels.append(label)
+        values.append(value)
+        taken.append(false)
+        count += 1
+    }
+
+    /// The slot of the label waiting for `id`, if any.
+    func slot(key: UInt32, id: String, scratch: inout [Int64]) -> Int? {
+        guard count > 0 else { return nil }
+        scratch.removeAll(keepingCapacity: true)
+        index.values(key, into: &scratch)
+        for s in scratch where ids[Int(s)] == id { return Int(s) }
+        return nil
+    }
+
+    /// Takes the label in `slot` (its prediction arrived).
+    mutating func take(_ slot: Int) {
+        _ = index.remove(keys[slot], Int64(slot))
+        taken[slot] = true
+        count -= 1
+    }
+
+    /// Empties the buffer (after its labels were written to `label_pending`).
+    mutating func removeAll() { self = WaitingLabels() }
+
+    /// Approximate bytes held (slot arrays, the ids' and labels' inline storage; long strings'
+    /// heap buffers are not counted).
+    var memoryBytes: Int {
+        index.memoryBytes + ids.capacity * (4 + 16 + 8 + 16 + 8 + 1)
+    }
 }

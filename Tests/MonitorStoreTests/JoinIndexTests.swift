@@ -167,4 +167,51 @@ struct JoinIndexTests {
         #expect(try store.joinLabels(labels([("p1", 9000)]), horizon: horizon).joined.count == 1)
         #expect(try store.labelJoinCounts().settledPredictions == 3)
     }
+
+    @Test("labels that come first wait in the transaction's buffer: taken there, the rest written at the commit in arrival order", arguments: [false, true])
+    func waitingBuffer(colliding: Bool) throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: dir.database)
+            if colliding { try store.withDatabase { $0.joinKeyMask = 0 } }
+            #expect(try store.joinLabels(labels([("c", 7000), ("a", 5000), ("b", 6000)]), horizon: horizon).pending == 3)
+            // A second label for a buffered id is a duplicate.
+            #expect(try store.joinLabels(labels([("b", 6500)]), horizon: horizon).duplicates == 1)
+            #expect(try store.registerPredictions(predictions([("b", 1000)]), horizon: horizon) == [.joined])
+            // Nothing reached label_pending yet: "b" was taken from the buffer.
+            #expect(try store.scalar("SELECT count(*) FROM label_pending") == 0)
+            try store.withDatabase { db in #expect(db.joinIndex?.waiting.count == 2) }
+            try store.commit(CheckpointWrite())
+            // The two still waiting were written at the commit, in arrival order.
+            #expect(try store.text("SELECT group_concat(id) FROM (SELECT id FROM label_pending ORDER BY seq)") == "c,a")
+            try store.withDatabase { db in #expect(db.joinIndex?.waiting.count == 0 && db.joinIndex?.labels.count == 2) }
+            // Buffered after the checkpoint, then the process dies: the label is not kept.
+            #expect(try store.joinLabels(labels([("d", 8000)]), horizon: horizon).pending == 1)
+            store.close()
+        }
+        let store = try SQLiteStore(path: dir.database)
+        if colliding { try store.withDatabase { $0.joinKeyMask = 0 } }
+        #expect(try store.labelJoinCounts().pendingLabels == 2)
+        // The committed labels join after a restart (index rebuilt from the table), "d" waits for
+        // its label again.
+        #expect(try store.registerPredictions(predictions([("a", 2000), ("c", 3000), ("d", 4000)]), horizon: horizon) == [.joined, .joined, .pending])
+        try store.commit(CheckpointWrite())
+        #expect(try store.labelJoinCounts().pendingLabels == 0)
+    }
+
+    @Test("a buffered label is written before anything reads or expires label_pending")
+    func bufferFlushedBeforeReads() throws {
+        let store = try SQLiteStore(path: ":memory:")
+        #expect(try store.joinLabels(labels([("a", 5000), ("b", 9000)]), horizon: horizon).pending == 2)
+        // Counts see buffered labels (the read writes them first).
+        #expect(try store.labelJoinCounts().pendingLabels == 2)
+        #expect(try store.scalar("SELECT count(*) FROM label_pending") == 2)
+        #expect(try store.joinLabels(labels([("c", 5000)]), horizon: horizon).pending == 1)
+        // Expiry covers a label still in the buffer.
+        let expired = try store.expirePending(predictionsBefore: ts(0), labelsBefore: ts(6000))
+        #expect(expired.labels == 2)
+        #expect(try store.text("SELECT group_concat(id) FROM label_pending") == "b")
+        // An expired buffered label does not join its prediction later.
+        #expect(try store.registerPredictions(predictions([("c", 1000), ("b", 2000)]), horizon: horizon) == [.pending, .joined])
+    }
 }
