@@ -43,7 +43,7 @@ extension Database {
         if let index = joinIndex { return index }
         let version = try dataVersion()
         let predictionCount = try connection.query("SELECT count(*) FROM label_predictions") { $0.int(0) }.first ?? 0
-        let labelCount = try connection.query("SELECT count(*) FROM label_pending") { $0.int(0) }.first ?? 0
+        let labelCount = try connection.query("SELECT (SELECT count(*) FROM label_pending) + (SELECT coalesce(sum(live), 0) FROM label_blocks)") { $0.int(0) }.first ?? 0
         var index = JoinIndex(
             predictions: IDHashIndex(capacity: predictionCount),
             labels: IDHashIndex(capacity: labelCount),
@@ -54,6 +54,23 @@ extension Database {
         try connection.statement("SELECT seq, id FROM label_pending").forEachRowBound { row in
             index.labels.insert(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
         }
+        var damaged: Int64?
+        try connection.statement("SELECT seq, taken, data FROM label_blocks").forEachRowBound { row in
+            let seq = row.int64(0)
+            let taken = UInt64(bitPattern: row.int64(1))
+            index.nextBlock = max(index.nextBlock, seq + 1)
+            guard let block = LabelBlock.Decoded(seq: seq, bytes: row.blob(2)) else {
+                damaged = seq
+                return
+            }
+            var state = LabelBlock.State(count: block.count, taken: taken, earliest: .max)
+            for slot in 0..<block.count where taken & (1 << UInt64(slot)) == 0 {
+                index.labels.insert(joinKey(block.withID(slot, IDHashIndex.key)), LabelBlock.reference(block: seq, slot: slot))
+                state.earliest = min(state.earliest, block.timestamp(slot))
+            }
+            index.blocks[seq] = state
+        }
+        if let damaged { throw StoreError(code: .invalidData, message: "label_blocks: block \(damaged) is not a well-formed block of labels") }
         joinIndex = index
         return index
     }
@@ -101,10 +118,14 @@ extension Database {
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                     """)
                 let keys = rows.ids.map { joinKey(IDHashIndex.key($0)) }
-                prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
                 // Reused for every row: no allocation per prediction.
                 var candidates: [Int64] = []
                 for i in 0..<rows.count {
+                    if i + Self.prefetchDistance < rows.count {
+                        let ahead = keys[i + Self.prefetchDistance]
+                        index.predictions.prefetch(ahead)
+                        if index.labels.count > 0 { index.labels.prefetch(ahead) }
+                    }
                     let id = rows.ids[i]
                     let t = rows.timestamps[i]
                     let key = keys[i]
@@ -138,6 +159,13 @@ extension Database {
                         candidates.removeAll(keepingCapacity: true)
                         index.labels.values(key, into: &candidates)
                         for seq in candidates where waiting == nil {
+                            if let at = LabelBlock.location(seq) {
+                                let block = try labelBlock(at.block, in: &index)
+                                if block.idEquals(at.slot, id) {
+                                    waiting = (seq, block.timestamp(at.slot), block.label(at.slot), block.value(at.slot))
+                                }
+                                continue
+                            }
                             try readLabel.bind(seq, at: 1)
                             try readLabel.forEachRowBound { row in
                                 if row.textEquals(0, id) { waiting = (seq, row.int64(1), row.optionalText(2), row.double(3)) }
@@ -145,7 +173,11 @@ extension Database {
                         }
                         if let w = waiting {
                             if w.ts - t <= horizon {
-                                taken.append(w.seq)
+                                if let at = LabelBlock.location(w.seq) {
+                                    takeBlockLabel(at, in: &index)
+                                } else {
+                                    taken.append(w.seq)
+                                }
                                 index.labels.remove(key, w.seq)
                             } else {
                                 waiting = nil
@@ -210,8 +242,12 @@ extension Database {
                 var candidates: [Int64] = []
                 var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64, state: Int64)] = []
                 let keys = labels.ids.map { joinKey(IDHashIndex.key($0)) }
-                prefetchSink = index.predictions.prefetch(keys) ^ (index.labels.count > 0 ? index.labels.prefetch(keys) : 0)
                 for i in 0..<labels.count {
+                    if i + Self.prefetchDistance < labels.count {
+                        let ahead = keys[i + Self.prefetchDistance]
+                        index.predictions.prefetch(ahead)
+                        if index.labels.count > 0 { index.labels.prefetch(ahead) }
+                    }
                     let id = labels.ids[i]
                     let l = labels.timestamps[i]
                     let key = keys[i]
@@ -262,6 +298,10 @@ extension Database {
                         candidates.removeAll(keepingCapacity: true)
                         index.labels.values(key, into: &candidates)
                         for seq in candidates where !waiting {
+                            if let at = LabelBlock.location(seq) {
+                                waiting = try labelBlock(at.block, in: &index).idEquals(at.slot, id)
+                                continue
+                            }
                             try readLabel.bind(seq, at: 1)
                             waiting = try readLabel.withText(id, at: 2) { try readLabel.existsBound() }
                         }
@@ -285,8 +325,33 @@ extension Database {
             try writeWaitingLabels()
             try connection.execute("UPDATE label_predictions SET state = 2 WHERE ts_ms < ?1 AND state = 0", predictionsBefore.milliseconds)
             let predictions = connection.changes
-            let labels = try deleteIndexed(
+            var labels = try deleteIndexed(
                 "DELETE FROM label_pending WHERE ts_ms < ?1 RETURNING seq, id", labelsBefore.milliseconds, from: \.labels)
+            let cutoff = labelsBefore.milliseconds
+            try withJoinIndex { index in
+                for seq in index.blocks.filter({ $0.value.earliest < cutoff }).keys.sorted() {
+                    let block = try labelBlock(seq, in: &index)
+                    guard var state = index.blocks[seq] else { continue }
+                    var earliest = Int64.max
+                    for slot in 0..<block.count where state.taken & (1 << UInt64(slot)) == 0 {
+                        let t = block.timestamp(slot)
+                        if t < cutoff {
+                            state.taken |= 1 << UInt64(slot)
+                            index.labels.remove(joinKey(block.withID(slot, IDHashIndex.key)), LabelBlock.reference(block: seq, slot: slot))
+                            labels += 1
+                        } else {
+                            earliest = min(earliest, t)
+                        }
+                    }
+                    state.earliest = earliest
+                    if !state.dirty {
+                        state.dirty = true
+                        index.dirtyBlocks.append(seq)
+                    }
+                    index.blocks[seq] = state
+                }
+            }
+            try writeWaitingLabels()
             return (predictions, labels)
         }
     }
@@ -303,26 +368,83 @@ extension Database {
     /// transaction commits and before anything else reads or changes that table; when it fails,
     /// the checkpoint transaction rolls back (the buffer goes with the index).
     func flushWaitingLabels() throws {
-        guard checkpointOpen, let n = joinIndex?.waiting.count, n > 0 else { return }
+        guard checkpointOpen, let index = joinIndex, index.waiting.count > 0 || !index.dirtyBlocks.isEmpty else { return }
         try joinTransaction { try writeWaitingLabels() }
     }
 
-    /// ``flushWaitingLabels()``'s work; call inside the join transaction.
+    /// How many records ahead the join prefetches index slots.
+    static let prefetchDistance = 4
+
+    /// ``flushWaitingLabels()``'s work; call inside the join transaction. Blocks whose labels
+    /// were taken are updated (deleted when none waits any more), then the buffered labels are
+    /// written as new blocks of ``LabelBlock/capacity``, in arrival order.
     private func writeWaitingLabels() throws {
-        guard let n = joinIndex?.waiting.count, n > 0 else { return }
+        guard let current = joinIndex, current.waiting.count > 0 || !current.dirtyBlocks.isEmpty else { return }
         try withJoinIndex { index in
-            let wait = try connection.statement("INSERT INTO label_pending (id, ts_ms, label, label_value) VALUES (?1, ?2, ?3, ?4)")
-            let w = index.waiting
-            for slot in w.ids.indices where !w.taken[slot] {
-                try wait.bind(w.timestamps[slot], at: 2)
-                try wait.bind(w.values[slot].isNaN ? nil : w.values[slot], at: 4)
-                try wait.withText(w.ids[slot], at: 1) {
-                    try wait.withText(w.labels[slot], at: 3) { try wait.runBound() }
+            if !index.dirtyBlocks.isEmpty {
+                let update = try connection.statement("UPDATE label_blocks SET taken = ?2, live = ?3 WHERE seq = ?1")
+                let delete = try connection.statement("DELETE FROM label_blocks WHERE seq = ?1")
+                for seq in index.dirtyBlocks {
+                    guard var state = index.blocks[seq], state.dirty else { continue }
+                    if state.live == 0 {
+                        try delete.run(seq)
+                        index.blocks[seq] = nil
+                        if index.cachedBlock?.seq == seq { index.cachedBlock = nil }
+                    } else {
+                        try update.run(seq, Int64(bitPattern: state.taken), Int64(state.live))
+                        state.dirty = false
+                        index.blocks[seq] = state
+                    }
                 }
-                index.labels.insert(w.keys[slot], connection.lastInsertRowID)
+                index.dirtyBlocks.removeAll()
+            }
+            let w = index.waiting
+            guard w.count > 0 else { return }
+            let insert = try connection.statement("INSERT INTO label_blocks (seq, count, live, taken, data) VALUES (?1, ?2, ?2, 0, ?3)")
+            let live = w.ids.indices.filter { !w.taken[$0] }
+            var start = 0
+            while start < live.count {
+                let slots = live[start..<min(start + LabelBlock.capacity, live.count)]
+                let seq = index.nextBlock
+                index.nextBlock += 1
+                let data = LabelBlock.encode(slots.lazy.map { (w.ids[$0], w.timestamps[$0], w.labels[$0], w.values[$0]) })
+                try insert.run(seq, Int64(slots.count), data)
+                var state = LabelBlock.State(count: slots.count, taken: 0, earliest: .max)
+                for (k, slot) in slots.enumerated() {
+                    index.labels.insert(w.keys[slot], LabelBlock.reference(block: seq, slot: k))
+                    state.earliest = min(state.earliest, w.timestamps[slot])
+                }
+                index.blocks[seq] = state
+                start += slots.count
             }
             index.waiting.removeAll()
         }
+    }
+
+    /// Block `seq` of `label_blocks`, decoded (from the cache when it was the last one read).
+    func labelBlock(_ seq: Int64, in index: inout JoinIndex) throws -> LabelBlock.Decoded {
+        if let cached = index.cachedBlock, cached.seq == seq { return cached }
+        let read = try connection.statement("SELECT data FROM label_blocks WHERE seq = ?1")
+        var decoded: LabelBlock.Decoded?
+        try read.bind(seq, at: 1)
+        try read.forEachRowBound { row in decoded = LabelBlock.Decoded(seq: seq, bytes: row.blob(0)) }
+        guard let decoded else {
+            throw StoreError(code: .invalidData, message: "label_blocks: block \(seq) is missing or not a well-formed block of labels")
+        }
+        index.cachedBlock = decoded
+        return decoded
+    }
+
+    /// Marks a label of a block taken (joined or expired); the row is written by
+    /// ``flushWaitingLabels()``. The caller removes it from the index.
+    func takeBlockLabel(_ at: (block: Int64, slot: Int), in index: inout JoinIndex) {
+        guard var state = index.blocks[at.block] else { return }
+        state.taken |= 1 << UInt64(at.slot)
+        if !state.dirty {
+            state.dirty = true
+            index.dirtyBlocks.append(at.block)
+        }
+        index.blocks[at.block] = state
     }
 
     /// Runs a `DELETE … RETURNING seq, id` and removes the deleted rows from the join index;
@@ -370,7 +492,8 @@ extension Database {
             for (state, n) in try connection.query("SELECT state, count(*) FROM label_predictions GROUP BY state", map: { ($0.int64(0), $0.int(1)) }) {
                 if state == JoinState.pending.rawValue { c.pendingPredictions = n } else { c.settledPredictions += n }
             }
-            c.pendingLabels = try connection.query("SELECT count(*) FROM label_pending") { $0.int(0) }.first ?? 0
+            c.pendingLabels = try connection.query(
+                "SELECT (SELECT count(*) FROM label_pending) + (SELECT coalesce(sum(live), 0) FROM label_blocks)") { $0.int(0) }.first ?? 0
             return c
         }
     }

@@ -27,8 +27,6 @@ final class Database {
     /// Masks the join index's keys. Tests set 0 so that every id shares one key: the join must
     /// then tell ids apart by the stored id alone.
     var joinKeyMask: UInt32 = ~0
-    /// Where ``IDHashIndex/prefetch(_:)`` results go (never read: it keeps the reads).
-    var prefetchSink: UInt32 = 0
     /// The encoding buffer of audit-chain links (``sealAudit()``), reused row after row.
     var auditScratch: [UInt8] = []
 

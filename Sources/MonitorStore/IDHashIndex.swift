@@ -1,3 +1,5 @@
+import CSQLite
+
 /// An in-memory hash index from record ids to rowids: the label join's lookups by id.
 ///
 /// The join looks every prediction and every label up by its record id, and ids arrive in random
@@ -115,19 +117,17 @@ struct IDHashIndex {
         }
     }
 
-    /// Reads the home slot of every key, and returns a value that depends on them (keep it, so
-    /// that the reads are not optimised away).
+    /// Asks the CPU to fetch `key`'s home slot without waiting for it.
     ///
-    /// A lookup in a large index misses the CPU caches: ~170 ns of memory latency here, paid one
-    /// lookup at a time between SQLite calls. Independent reads overlap, so touching the slots
-    /// of a whole batch first costs ~13 ns a key, and the lookups then hit the cache.
-    func prefetch(_ batch: [UInt32]) -> UInt32 {
-        let size = keys.count
-        return keys.withUnsafeBufferPointer { k in
-            var sink: UInt32 = 0
-            for key in batch { sink ^= k[Self.home(key, size)] }
-            return sink
-        }
+    /// A lookup in a large index misses the CPU caches (~170 ns of memory latency here), paid
+    /// one lookup at a time between SQLite calls. The join calls this for the record a few
+    /// ahead of the one it looks up, so that the fetch overlaps the SQLite work and the lookup
+    /// then hits the cache. (Touching a whole batch's slots first, as an earlier version did,
+    /// does not survive the SQLite work between the lookups: a batch's inserts touch more
+    /// memory than the caches hold.)
+    @inline(__always)
+    func prefetch(_ key: UInt32) {
+        keys.withUnsafeBufferPointer { k in monitor_prefetch(k.baseAddress! + Self.home(key, k.count)) }
     }
 
     /// Whether `key` has any entry.
@@ -193,6 +193,17 @@ struct JoinIndex {
     /// else reads that table), so a prediction that arrives before then joins without a row
     /// being inserted, read back and deleted.
     var waiting = WaitingLabels()
+    /// The blocks of `label_blocks` with labels still waiting, by `seq`.
+    var blocks: [Int64: LabelBlock.State] = [:]
+    /// Blocks whose `taken` changed in the open transaction (written with the waiting labels).
+    var dirtyBlocks: [Int64] = []
+    /// The `seq` of the next block written.
+    var nextBlock: Int64 = 1
+    /// The block read last (predictions tend to take labels in the order they waited).
+    var cachedBlock: LabelBlock.Decoded?
+
+    /// Approximate bytes held besides the two hash indexes.
+    var otherBytes: Int { waiting.memoryBytes + blocks.capacity * 48 + (cachedBlock?.bytes.capacity ?? 0) }
     /// `PRAGMA data_version` when it was built: a different value at the start of a transaction
     /// means another connection committed meanwhile.
     var dataVersion: Int64

@@ -252,7 +252,7 @@ extension SQLiteStore {
     /// 16–32 bytes per row of `label_predictions` and `label_pending`. 0 until the join first
     /// runs in this process (the index is built on first use).
     public func labelJoinIndexBytes() throws -> Int {
-        try withDatabase { $0.joinIndex.map { $0.predictions.memoryBytes + $0.labels.memoryBytes + $0.waiting.memoryBytes } ?? 0 }
+        try withDatabase { $0.joinIndex.map { $0.predictions.memoryBytes + $0.labels.memoryBytes + $0.otherBytes } ?? 0 }
     }
 }
 

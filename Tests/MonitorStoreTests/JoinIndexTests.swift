@@ -141,14 +141,16 @@ struct JoinIndexTests {
             _ = try store.registerPredictions(predictions([("p1", 1000)]), horizon: horizon)
             _ = try store.joinLabels(labels([("l2", 9000), ("l1", 8000)]), horizon: horizon)
             try store.commit(CheckpointWrite())
-            // Back to version 5's shape: the id index, and waiting labels keyed by id.
+            // Back to version 5's shape: the id index, waiting labels keyed by id (a row each),
+            // no blocks.
             try store.withDatabase { db in
                 try db.connection.script(
                     """
                     BEGIN;
                     CREATE INDEX label_predictions_by_id ON label_predictions (id, ts_ms, stream, groups);
                     CREATE TABLE label_pending_v5 (id TEXT PRIMARY KEY NOT NULL, ts_ms INTEGER NOT NULL, label TEXT, label_value REAL) STRICT, WITHOUT ROWID;
-                    INSERT INTO label_pending_v5 SELECT id, ts_ms, label, label_value FROM label_pending;
+                    INSERT INTO label_pending_v5 VALUES ('l2', 9000, 'fraud', NULL), ('l1', 8000, 'fraud', NULL);
+                    DROP TABLE label_blocks;
                     DROP TABLE label_pending;
                     ALTER TABLE label_pending_v5 RENAME TO label_pending;
                     CREATE INDEX label_pending_by_time ON label_pending (ts_ms);
@@ -182,9 +184,16 @@ struct JoinIndexTests {
             #expect(try store.scalar("SELECT count(*) FROM label_pending") == 0)
             try store.withDatabase { db in #expect(db.joinIndex?.waiting.count == 2) }
             try store.commit(CheckpointWrite())
-            // The two still waiting were written at the commit, in arrival order.
-            #expect(try store.text("SELECT group_concat(id) FROM (SELECT id FROM label_pending ORDER BY seq)") == "c,a")
-            try store.withDatabase { db in #expect(db.joinIndex?.waiting.count == 0 && db.joinIndex?.labels.count == 2) }
+            // The two still waiting were written at the commit, in arrival order, as one block.
+            #expect(try store.scalar("SELECT count(*) FROM label_blocks") == 1)
+            #expect(try store.scalar("SELECT live FROM label_blocks") == 2)
+            try store.withDatabase { db in
+                #expect(db.joinIndex?.waiting.count == 0 && db.joinIndex?.labels.count == 2)
+                let data = try db.connection.query("SELECT seq, data FROM label_blocks") { LabelBlock.Decoded(seq: $0.int64(0), bytes: $0.blob(1)) }
+                let block = try #require(data.first ?? nil)
+                #expect((0..<block.count).map { block.id($0) } == ["c", "a"])
+                #expect((0..<block.count).map { block.timestamp($0) } == [7000, 5000])
+            }
             // Buffered after the checkpoint, then the process dies: the label is not kept.
             #expect(try store.joinLabels(labels([("d", 8000)]), horizon: horizon).pending == 1)
             store.close()
@@ -205,13 +214,88 @@ struct JoinIndexTests {
         #expect(try store.joinLabels(labels([("a", 5000), ("b", 9000)]), horizon: horizon).pending == 2)
         // Counts see buffered labels (the read writes them first).
         #expect(try store.labelJoinCounts().pendingLabels == 2)
-        #expect(try store.scalar("SELECT count(*) FROM label_pending") == 2)
+        #expect(try store.scalar("SELECT sum(live) FROM label_blocks") == 2)
         #expect(try store.joinLabels(labels([("c", 5000)]), horizon: horizon).pending == 1)
         // Expiry covers a label still in the buffer.
         let expired = try store.expirePending(predictionsBefore: ts(0), labelsBefore: ts(6000))
         #expect(expired.labels == 2)
-        #expect(try store.text("SELECT group_concat(id) FROM label_pending") == "b")
+        #expect(try store.scalar("SELECT sum(live) FROM label_blocks") == 1)
         // An expired buffered label does not join its prediction later.
         #expect(try store.registerPredictions(predictions([("c", 1000), ("b", 2000)]), horizon: horizon) == [.pending, .joined])
+    }
+
+    @Test("labels waiting across checkpoints live in blocks of 64: taken labels update a block, a block with none left is deleted, expiry takes part of one, a restart respects both", arguments: [false, true])
+    func blocks(colliding: Bool) throws {
+        let dir = try TemporaryDirectory()
+        func open() throws -> SQLiteStore {
+            let store = try SQLiteStore(path: dir.database)
+            if colliding { try store.withDatabase { $0.joinKeyMask = 0 } }
+            return store
+        }
+        let ids = (0..<130).map { "L\($0)" }
+        do {
+            let store = try open()
+            #expect(try store.joinLabels(labels(ids.enumerated().map { ($1, 1000 + Int64($0)) }), horizon: horizon).pending == 130)
+            try store.commit(CheckpointWrite())
+            #expect(try store.text("SELECT group_concat(count) FROM (SELECT count FROM label_blocks ORDER BY seq)") == "64,64,2")
+            // All of the first block and two of the second join.
+            let first = Array(ids[0..<66]).map { ($0, Int64(500)) }
+            #expect(try store.registerPredictions(predictions(first), horizon: horizon) == Array(repeating: .joined, count: 66))
+            try store.commit(CheckpointWrite())
+            #expect(try store.text("SELECT group_concat(live) FROM (SELECT live FROM label_blocks ORDER BY seq)") == "62,2")
+            #expect(try store.scalar("SELECT taken FROM label_blocks WHERE live = 62") == 0b11)
+            // Labels before 1100 expire: L66 ... L99.
+            let expired = try store.expirePending(predictionsBefore: ts(0), labelsBefore: ts(1100))
+            #expect(expired.labels == 34)
+            try store.commit(CheckpointWrite())
+            #expect(try store.labelJoinCounts().pendingLabels == 30)
+            // Taken in this transaction, then the process dies: the take is not kept.
+            #expect(try store.registerPredictions(predictions([("L129", 500)]), horizon: horizon) == [.joined])
+            store.close()
+        }
+        let store = try open()
+        #expect(try store.labelJoinCounts().pendingLabels == 30)
+        // Rebuilt from the blocks: taken and expired labels are gone, the others join (and a
+        // replay of a joined prediction is a duplicate).
+        let out = try store.registerPredictions(predictions([("L64", 600), ("L99", 600), ("L100", 600), ("L129", 600), ("L0", 500)]), horizon: horizon)
+        #expect(out == [.pending, .pending, .joined, .joined, .duplicate])
+        // A label for an id that waits in a block is a duplicate; one whose label expired waits.
+        let again = try store.joinLabels(labels([("L101", 2000), ("L70", 2000)]), horizon: horizon)
+        #expect(again.duplicates == 1 && again.pending == 1)
+        try store.commit(CheckpointWrite())
+        #expect(try store.labelJoinCounts().pendingLabels == 29)
+    }
+
+    @Test("a damaged block is reported, not skipped")
+    func damagedBlock() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: dir.database)
+            _ = try store.joinLabels(labels([("a", 1000)]), horizon: horizon)
+            try store.commit(CheckpointWrite())
+            try store.withDatabase { db in try db.connection.script("UPDATE label_blocks SET data = x'0102'") }
+            store.close()
+        }
+        let store = try SQLiteStore(path: dir.database)
+        #expect(throws: StoreError.self) { try store.registerPredictions(predictions([("a", 500)]), horizon: horizon) }
+    }
+
+    @Test("the block format round-trips ids and labels of any bytes, absent labels and values")
+    func blockFormat() throws {
+        let rows: [(id: String, timestamp: Int64, label: String?, value: Double)] = [
+            ("", -5, nil, .nan), ("k", 0, "", 1.5), (String(repeating: "é", count: 300), .max, "nul\u{0}inside 🙂", -0.0),
+        ]
+        let block = try #require(LabelBlock.Decoded(seq: 9, bytes: LabelBlock.encode(rows)))
+        #expect(block.count == 3)
+        for (i, r) in rows.enumerated() {
+            #expect(block.id(i) == r.id && block.idEquals(i, r.id) && !block.idEquals(i, r.id + "x"))
+            #expect(block.timestamp(i) == r.timestamp && block.label(i) == r.label)
+            #expect(block.value(i).bitPattern == r.value.bitPattern)
+        }
+        // Truncated data is not a block.
+        let bytes = LabelBlock.encode(rows)
+        #expect(LabelBlock.Decoded(seq: 9, bytes: Array(bytes.dropLast())) == nil)
+        #expect(LabelBlock.location(LabelBlock.reference(block: 7, slot: 63))! == (7, 63))
+        #expect(LabelBlock.location(42) == nil)
     }
 }

@@ -26,7 +26,7 @@ struct MigrationTests {
         }
         #expect(
             tables == [
-                "alert_state", "alert_transitions", "audit_chain", "configs", "delivery_attempts", "event_counts", "label_pending", "label_predictions",
+                "alert_state", "alert_transitions", "audit_chain", "configs", "delivery_attempts", "event_counts", "label_blocks", "label_pending", "label_predictions",
                 "label_streams", "notification_log", "notification_state", "outbox", "performance_results",
                 "performance_values", "profiles", "reference_performance", "series", "series_values", "service_state",
                 "silences", "source_positions", "triggers", "window_chunks", "window_histograms", "window_results", "window_state",

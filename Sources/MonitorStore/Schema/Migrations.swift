@@ -81,6 +81,7 @@ enum Migrations {
         triggers,
         auditChain,
         memoryJoinIndex,
+        labelBlocks,
     ]
 
     /// The newest schema version this build knows.
