@@ -408,9 +408,10 @@ struct ReportTests {
         let dir = try TempDir()
         let db = try ReportFixture.copy(try ReportFixture.audited.get(), into: dir)
         let rows = try ReportFixture.scalar(db, "SELECT count(*) FROM window_results")
-        // Schema 4's shape: no audit tables, and the label join's id index (dropped by migration 6).
+        // Schema 4's shape: no audit tables, the label join's id index (dropped by migration 6),
+        // no label blocks (migration 7).
         try ReportFixture.sql(db, """
-            DROP TABLE audit_chain; DROP TABLE window_histograms; DROP TABLE event_counts;
+            DROP TABLE audit_chain; DROP TABLE window_histograms; DROP TABLE event_counts; DROP TABLE label_blocks;
             CREATE INDEX label_predictions_by_id ON label_predictions (id, ts_ms, stream, groups);
             PRAGMA user_version = 4;
             """)
