@@ -224,7 +224,7 @@ extension Database {
     func joinLabels(_ labels: LabelBatch, horizon: Int64) throws -> LabelJoinResult {
         try joinTransaction {
             var result = LabelJoinResult()
-            return try withJoinIndex { index in
+            result = try withJoinIndex { index in
                 let read = try connection.statement("SELECT id, ts_ms, stream, groups, state FROM label_predictions WHERE seq = ?1")
                 let label = try connection.statement(
                     "UPDATE label_predictions SET state = 1, label = ?2, label_value = ?3, label_ts = ?4 WHERE seq = ?1 AND state = 0")
@@ -317,6 +317,10 @@ extension Database {
                 }
                 return result
             }
+            // The buffer holds a checkpoint interval's labels at most, and fewer than
+            // `waitingBufferLimit`: beyond that they are written as blocks now.
+            if let n = joinIndex?.waiting.count, n >= waitingBufferLimit { try writeWaitingLabels() }
+            return result
         }
     }
 

@@ -27,6 +27,10 @@ final class Database {
     /// Masks the join index's keys. Tests set 0 so that every id shares one key: the join must
     /// then tell ids apart by the stored id alone.
     var joinKeyMask: UInt32 = ~0
+    /// Labels that come first wait in the checkpoint transaction's buffer (``WaitingLabels``)
+    /// up to this many (about 100 bytes each); then they are written to the store as blocks at
+    /// once, so a long checkpoint interval does not grow memory.
+    var waitingBufferLimit = 65_536
     /// The encoding buffer of audit-chain links (``sealAudit()``), reused row after row.
     var auditScratch: [UInt8] = []
 

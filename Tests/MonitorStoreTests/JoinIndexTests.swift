@@ -298,4 +298,18 @@ struct JoinIndexTests {
         #expect(LabelBlock.location(LabelBlock.reference(block: 7, slot: 63))! == (7, 63))
         #expect(LabelBlock.location(42) == nil)
     }
+
+    @Test("a full buffer is written as blocks before the commit; its labels still join")
+    func bufferLimit() throws {
+        let store = try SQLiteStore(path: ":memory:")
+        try store.withDatabase { $0.waitingBufferLimit = 3 }
+        #expect(try store.joinLabels(labels([("a", 1000), ("b", 1000)]), horizon: horizon).pending == 2)
+        #expect(try store.scalar("SELECT count(*) FROM label_blocks") == 0)
+        #expect(try store.joinLabels(labels([("c", 1000), ("d", 1000)]), horizon: horizon).pending == 2)
+        #expect(try store.scalar("SELECT sum(live) FROM label_blocks") == 4)
+        try store.withDatabase { db in #expect(db.joinIndex?.waiting.count == 0) }
+        #expect(try store.registerPredictions(predictions([("d", 500), ("a", 500), ("x", 500)]), horizon: horizon) == [.joined, .joined, .pending])
+        try store.commit(CheckpointWrite())
+        #expect(try store.labelJoinCounts().pendingLabels == 2)
+    }
 }
