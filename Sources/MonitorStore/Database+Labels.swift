@@ -145,9 +145,11 @@ extension Database {
                         outcomes[i] = .duplicate
                         continue
                     }
-                    // A label that came first joins when it is within the horizon of this prediction;
-                    // its row goes at the end of the batch. (Reading it and inserting the prediction
-                    // with its fields is faster than one `INSERT … SELECT`: 186k vs 135k labels/s.)
+                    // A label that came first joins when it is within the horizon of this prediction:
+                    // from the transaction's buffer, from a block (its `taken` bit is written at the
+                    // commit), or from a `label_pending` row of before schema 7 (deleted at the end of
+                    // the batch). (Reading the label and inserting the prediction with its fields is
+                    // faster than one `INSERT … SELECT`: 186k vs 135k labels/s.)
                     var waiting: (seq: Int64, ts: Int64, label: String?, value: Double)?
                     if let slot = index.waiting.slot(key: key, id: id, scratch: &candidates) {
                         // Waiting in this transaction's buffer: no SQLite row to read or delete.
@@ -291,7 +293,7 @@ extension Database {
                         result.duplicates += 1
                         continue
                     }
-                    // At most one label waits per id (in `label_pending` or in this transaction's
+                    // At most one label waits per id (in the store or in this transaction's
                     // buffer): first wins.
                     var waiting = index.waiting.slot(key: key, id: id, scratch: &candidates) != nil
                     if !waiting {
@@ -310,8 +312,8 @@ extension Database {
                         result.duplicates += 1
                         continue
                     }
-                    // It waits in the buffer; `flushWaitingLabels` writes it to `label_pending`
-                    // if its prediction has not come by the end of the transaction.
+                    // It waits in the buffer; `flushWaitingLabels` writes it to a block if its
+                    // prediction has not come by the end of the transaction.
                     index.waiting.append(key: key, id: id, timestamp: l, label: labels.labels[i], value: labels.values[i])
                     result.pending += 1
                 }
@@ -367,10 +369,11 @@ extension Database {
         }
     }
 
-    /// Writes the labels still waiting in the join index's buffer (``WaitingLabels``) to
-    /// `label_pending`, in arrival order, in the open checkpoint transaction. Called before the
-    /// transaction commits and before anything else reads or changes that table; when it fails,
-    /// the checkpoint transaction rolls back (the buffer goes with the index).
+    /// Writes what the join keeps in memory during the open checkpoint transaction: the labels
+    /// still waiting in its buffer (``WaitingLabels``), as new blocks of `label_blocks` in
+    /// arrival order, and the `taken` bitmaps of blocks whose labels joined or expired. Called
+    /// before the transaction commits and before anything else reads or changes the store; when
+    /// it fails, the checkpoint transaction rolls back (the buffer goes with the index).
     func flushWaitingLabels() throws {
         guard checkpointOpen, let index = joinIndex, index.waiting.count > 0 || !index.dirtyBlocks.isEmpty else { return }
         try joinTransaction { try writeWaitingLabels() }

@@ -183,15 +183,16 @@ struct IDHashIndex {
 }
 
 /// The label join's in-memory indexes (see ``IDHashIndex``): the rows of `label_predictions`
-/// (every state: a settled prediction still makes a replay a duplicate) and of `label_pending`,
-/// by id.
+/// (every state: a settled prediction still makes a replay a duplicate) and the waiting labels
+/// (rows of `label_pending`, slots of `label_blocks`), by id; plus what the join keeps of the
+/// waiting labels between two writes (the buffer, the blocks' `taken` bitmaps, the last block read).
 struct JoinIndex {
     var predictions: IDHashIndex
     var labels: IDHashIndex
-    /// Labels that came first in the open checkpoint transaction and still wait, not yet in
-    /// `label_pending`: they are written there when the transaction commits (or before anything
-    /// else reads that table), so a prediction that arrives before then joins without a row
-    /// being inserted, read back and deleted.
+    /// Labels that came first in the open checkpoint transaction and still wait, not yet in the
+    /// store: they are written as blocks when the transaction commits (or before anything else
+    /// reads the store, or when there are too many), so a prediction that arrives before then
+    /// joins without anything being written, read back and deleted.
     var waiting = WaitingLabels()
     /// The blocks of `label_blocks` with labels still waiting, by `seq`.
     var blocks: [Int64: LabelBlock.State] = [:]
@@ -210,14 +211,14 @@ struct JoinIndex {
 }
 
 /// Labels waiting for their predictions that arrived in the open checkpoint transaction: a
-/// write-behind buffer in front of `label_pending`.
+/// write-behind buffer in front of `label_blocks`.
 ///
 /// A label that comes first used to cost an insert into `label_pending` (and its time index),
 /// then, when its prediction came, a read of that row and its deletion. When both arrive between
 /// two checkpoints (labels slightly ahead of their predictions: the usual case for labels-first
 /// sources), none of that needs to reach SQLite: the label waits here and the prediction takes
-/// it. What is still here when the checkpoint commits is inserted into `label_pending` in arrival
-/// order in the same transaction, so the table holds exactly what it held before, and a crash
+/// it. What is still here when the checkpoint commits is written to `label_blocks` in arrival order
+/// in the same transaction, so the store holds exactly what it would have held, and a crash
 /// before the commit loses nothing the sources do not replay.
 struct WaitingLabels {
     /// Key → slot.
@@ -260,7 +261,7 @@ struct WaitingLabels {
         count -= 1
     }
 
-    /// Empties the buffer (after its labels were written to `label_pending`).
+    /// Empties the buffer (after its labels were written to the store).
     mutating func removeAll() { self = WaitingLabels() }
 
     /// Approximate bytes held (slot arrays, the ids' and labels' inline storage; long strings'

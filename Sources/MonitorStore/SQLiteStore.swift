@@ -249,8 +249,10 @@ extension SQLiteStore: SilenceStore {
 
 extension SQLiteStore {
     /// Memory held by the label join's in-memory id index (``IDHashIndex``): 12 bytes a slot,
-    /// 16–32 bytes per row of `label_predictions` and `label_pending`. 0 until the join first
-    /// runs in this process (the index is built on first use).
+    /// 16–32 bytes per prediction or waiting label kept, plus the write-behind buffer of labels
+    /// that came first (at most 65,536 labels) and a little per block of
+    /// waiting labels. 0 until the join first runs in this process (the index is built on first
+    /// use).
     public func labelJoinIndexBytes() throws -> Int {
         try withDatabase { $0.joinIndex.map { $0.predictions.memoryBytes + $0.labels.memoryBytes + $0.otherBytes } ?? 0 }
     }
