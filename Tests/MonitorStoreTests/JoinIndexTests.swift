@@ -208,7 +208,7 @@ struct JoinIndexTests {
         #expect(try store.labelJoinCounts().pendingLabels == 0)
     }
 
-    @Test("a buffered label is written before anything reads or expires label_pending")
+    @Test("a buffered label is written before anything reads or expires the waiting labels")
     func bufferFlushedBeforeReads() throws {
         let store = try SQLiteStore(path: ":memory:")
         #expect(try store.joinLabels(labels([("a", 5000), ("b", 9000)]), horizon: horizon).pending == 2)
