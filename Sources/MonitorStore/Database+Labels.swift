@@ -396,7 +396,7 @@ extension Database {
                     if state.live == 0 {
                         try delete.run(seq)
                         index.blocks[seq] = nil
-                        if index.cachedBlock?.seq == seq { index.cachedBlock = nil }
+                        index.cachedBlocks.removeAll { $0.seq == seq }
                     } else {
                         try update.run(seq, Int64(bitPattern: state.taken), Int64(state.live))
                         state.dirty = false
@@ -428,9 +428,9 @@ extension Database {
         }
     }
 
-    /// Block `seq` of `label_blocks`, decoded (from the cache when it was the last one read).
+    /// Block `seq` of `label_blocks`, decoded (from the cache when it was one of the last read).
     func labelBlock(_ seq: Int64, in index: inout JoinIndex) throws -> LabelBlock.Decoded {
-        if let cached = index.cachedBlock, cached.seq == seq { return cached }
+        if let cached = index.cachedBlocks.first(where: { $0.seq == seq }) { return cached }
         let read = try connection.statement("SELECT data FROM label_blocks WHERE seq = ?1")
         var decoded: LabelBlock.Decoded?
         try read.bind(seq, at: 1)
@@ -438,7 +438,12 @@ extension Database {
         guard let decoded else {
             throw StoreError(code: .invalidData, message: "label_blocks: block \(seq) is missing or not a well-formed block of labels")
         }
-        index.cachedBlock = decoded
+        if index.cachedBlocks.count < JoinIndex.cachedBlockLimit {
+            index.cachedBlocks.append(decoded)
+        } else {
+            index.cachedBlocks[index.nextCacheSlot % JoinIndex.cachedBlockLimit] = decoded
+            index.nextCacheSlot += 1
+        }
         return decoded
     }
 

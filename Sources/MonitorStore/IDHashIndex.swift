@@ -200,11 +200,16 @@ struct JoinIndex {
     var dirtyBlocks: [Int64] = []
     /// The `seq` of the next block written.
     var nextBlock: Int64 = 1
-    /// The block read last (predictions tend to take labels in the order they waited).
-    var cachedBlock: LabelBlock.Decoded?
+    /// The blocks read last (predictions tend to take labels in about the order they waited;
+    /// a few blocks absorb the interleaving of several partitions), replaced in turn.
+    var cachedBlocks: [LabelBlock.Decoded] = []
+    /// The slot of `cachedBlocks` replaced next.
+    var nextCacheSlot = 0
+    /// Blocks kept in `cachedBlocks` (about 3 KB each).
+    static let cachedBlockLimit = 16
 
     /// Approximate bytes held besides the two hash indexes.
-    var otherBytes: Int { waiting.memoryBytes + blocks.capacity * 48 + (cachedBlock?.bytes.capacity ?? 0) }
+    var otherBytes: Int { waiting.memoryBytes + blocks.capacity * 48 + cachedBlocks.reduce(0) { $0 + $1.bytes.capacity } }
     /// `PRAGMA data_version` when it was built: a different value at the start of a transaction
     /// means another connection committed meanwhile.
     var dataVersion: Int64

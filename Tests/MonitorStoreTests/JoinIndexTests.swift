@@ -312,4 +312,22 @@ struct JoinIndexTests {
         try store.commit(CheckpointWrite())
         #expect(try store.labelJoinCounts().pendingLabels == 2)
     }
+
+    @Test("predictions that take labels from more blocks than the cache holds, in another order, all join")
+    func blockCacheReplacement() throws {
+        let store = try SQLiteStore(path: ":memory:")
+        let blocks = JoinIndex.cachedBlockLimit + 4
+        let ids = (0..<(blocks * LabelBlock.capacity)).map { "L\($0)" }
+        #expect(try store.joinLabels(labels(ids.map { ($0, 1000) }), horizon: horizon).pending == ids.count)
+        try store.commit(CheckpointWrite())
+        #expect(try store.scalar("SELECT count(*) FROM label_blocks") == blocks)
+        // Slot 0 of every block from the last block to the first, then slot 1 the same way.
+        var order: [String] = []
+        for slot in 0..<2 { for b in (0..<blocks).reversed() { order.append(ids[b * LabelBlock.capacity + slot]) } }
+        let out = try store.registerPredictions(predictions(order.map { ($0, 500) }), horizon: horizon)
+        #expect(out == Array(repeating: .joined, count: order.count))
+        try store.commit(CheckpointWrite())
+        #expect(try store.labelJoinCounts().pendingLabels == ids.count - order.count)
+        #expect(try store.scalar("SELECT count(*) FROM label_blocks WHERE taken = 3") == blocks)
+    }
 }
