@@ -43,7 +43,7 @@ extension Database {
         if let index = joinIndex { return index }
         let version = try dataVersion()
         let predictionCount = try connection.query("SELECT count(*) FROM label_predictions") { $0.int(0) }.first ?? 0
-        let labelCount = try connection.query("SELECT (SELECT count(*) FROM label_pending) + (SELECT coalesce(sum(live), 0) FROM label_blocks)") { $0.int(0) }.first ?? 0
+        let labelCount = try waitingLabelCount()
         var index = JoinIndex(
             predictions: IDHashIndex(capacity: predictionCount),
             labels: IDHashIndex(capacity: labelCount),
@@ -87,6 +87,12 @@ extension Database {
         return result
     }
 
+    /// Labels waiting in the store: rows of `label_pending` and live slots of `label_blocks`.
+    func waitingLabelCount() throws -> Int {
+        try connection.query(
+            "SELECT (SELECT count(*) FROM label_pending) + (SELECT coalesce(sum(live), 0) FROM label_blocks)") { $0.int(0) }.first ?? 0
+    }
+
     /// An id's key in the join index (``joinKeyMask`` applied).
     func joinKey(_ hash: UInt32) -> UInt32 {
         let k = hash & joinKeyMask
@@ -121,11 +127,7 @@ extension Database {
                 // Reused for every row: no allocation per prediction.
                 var candidates: [Int64] = []
                 for i in 0..<rows.count {
-                    if i + Self.prefetchDistance < rows.count {
-                        let ahead = keys[i + Self.prefetchDistance]
-                        index.predictions.prefetch(ahead)
-                        if index.labels.count > 0 { index.labels.prefetch(ahead) }
-                    }
+                    index.prefetch(keys, ahead: i)
                     let id = rows.ids[i]
                     let t = rows.timestamps[i]
                     let key = keys[i]
@@ -245,11 +247,7 @@ extension Database {
                 var found: [(seq: Int64, ts: Int64, stream: Int64, groups: Int64, state: Int64)] = []
                 let keys = labels.ids.map { joinKey(IDHashIndex.key($0)) }
                 for i in 0..<labels.count {
-                    if i + Self.prefetchDistance < labels.count {
-                        let ahead = keys[i + Self.prefetchDistance]
-                        index.predictions.prefetch(ahead)
-                        if index.labels.count > 0 { index.labels.prefetch(ahead) }
-                    }
+                    index.prefetch(keys, ahead: i)
                     let id = labels.ids[i]
                     let l = labels.timestamps[i]
                     let key = keys[i]
@@ -350,11 +348,8 @@ extension Database {
                         }
                     }
                     state.earliest = earliest
-                    if !state.dirty {
-                        state.dirty = true
-                        index.dirtyBlocks.append(seq)
-                    }
                     index.blocks[seq] = state
+                    index.markDirty(seq)
                 }
             }
             try writeWaitingLabels()
@@ -378,9 +373,6 @@ extension Database {
         guard checkpointOpen, let index = joinIndex, index.waiting.count > 0 || !index.dirtyBlocks.isEmpty else { return }
         try joinTransaction { try writeWaitingLabels() }
     }
-
-    /// How many records ahead the join prefetches index slots.
-    static let prefetchDistance = 4
 
     /// ``flushWaitingLabels()``'s work; call inside the join transaction. Blocks whose labels
     /// were taken are updated (deleted when none waits any more), then the buffered labels are
@@ -450,13 +442,8 @@ extension Database {
     /// Marks a label of a block taken (joined or expired); the row is written by
     /// ``flushWaitingLabels()``. The caller removes it from the index.
     func takeBlockLabel(_ at: (block: Int64, slot: Int), in index: inout JoinIndex) {
-        guard var state = index.blocks[at.block] else { return }
-        state.taken |= 1 << UInt64(at.slot)
-        if !state.dirty {
-            state.dirty = true
-            index.dirtyBlocks.append(at.block)
-        }
-        index.blocks[at.block] = state
+        index.blocks[at.block]?.taken |= 1 << UInt64(at.slot)
+        index.markDirty(at.block)
     }
 
     /// Runs a `DELETE … RETURNING seq, id` and removes the deleted rows from the join index;
@@ -504,8 +491,7 @@ extension Database {
             for (state, n) in try connection.query("SELECT state, count(*) FROM label_predictions GROUP BY state", map: { ($0.int64(0), $0.int(1)) }) {
                 if state == JoinState.pending.rawValue { c.pendingPredictions = n } else { c.settledPredictions += n }
             }
-            c.pendingLabels = try connection.query(
-                "SELECT (SELECT count(*) FROM label_pending) + (SELECT coalesce(sum(live), 0) FROM label_blocks)") { $0.int(0) }.first ?? 0
+            c.pendingLabels = try waitingLabelCount()
             return c
         }
     }

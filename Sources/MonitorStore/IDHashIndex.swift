@@ -208,6 +208,27 @@ struct JoinIndex {
     /// Blocks kept in `cachedBlocks` (about 3 KB each).
     static let cachedBlockLimit = 16
 
+    /// How many records ahead the join prefetches index slots.
+    static let prefetchDistance = 4
+
+    /// Prefetches the slots of the record `prefetchDistance` after record `i` of a batch whose
+    /// keys are `keys` (see ``IDHashIndex/prefetch(_:)``).
+    @inline(__always)
+    func prefetch(_ keys: [UInt32], ahead i: Int) {
+        guard i + Self.prefetchDistance < keys.count else { return }
+        let key = keys[i + Self.prefetchDistance]
+        predictions.prefetch(key)
+        if labels.count > 0 { labels.prefetch(key) }
+    }
+
+    /// Records that block `seq`'s `taken` changed, so that the next write updates its row.
+    mutating func markDirty(_ seq: Int64) {
+        guard var state = blocks[seq], !state.dirty else { return }
+        state.dirty = true
+        blocks[seq] = state
+        dirtyBlocks.append(seq)
+    }
+
     /// Approximate bytes held besides the two hash indexes.
     var otherBytes: Int { waiting.memoryBytes + blocks.capacity * 48 + cachedBlocks.reduce(0) { $0 + $1.bytes.capacity } }
     /// `PRAGMA data_version` when it was built: a different value at the start of a transaction

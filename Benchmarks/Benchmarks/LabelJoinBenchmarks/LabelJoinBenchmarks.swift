@@ -83,6 +83,36 @@ func storeWithPending() throws -> (SQLiteStore, String, [String]) {
     return (store, dir, all)
 }
 
+/// One labels-first benchmark: each iteration stores 100k fresh labels, then registers their
+/// predictions (each must join), then commits; with `checkpointBetween`, a commit also comes
+/// between the labels and the predictions.
+func labelsFirst(_ benchmark: Benchmark, seed first: UInt64, checkpointBetween: Bool) throws {
+    let (store, dir, _) = try storeWithPending()
+    defer {
+        store.close()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+    var seed = first
+    for _ in benchmark.scaledIterations {
+        let fresh = ids(labelsPerIteration, seed: seed)
+        seed += 1
+        let labels = batches(fresh, { labelBatch($0, at: 600_000_000) })
+        let predictions = batches(fresh, { predictionRows($0, start: 600_000_000) })
+        let clock = ContinuousClock()
+        let start = clock.now
+        benchmark.startMeasurement()
+        for b in labels { _ = try store.joinLabels(b, horizon: 7 * 86_400_000) }
+        if checkpointBetween { try store.commit(CheckpointWrite()) }
+        for b in predictions {
+            let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
+            precondition(outcomes.allSatisfy { $0 == .joined })
+        }
+        try store.commit(CheckpointWrite())
+        benchmark.stopMeasurement()
+        recordRate(benchmark, labelsPerIteration, clock.now - start)
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, kPerSecond],
@@ -134,60 +164,15 @@ let benchmarks: @Sendable () -> Void = {
     // predictions fall between the same two checkpoints, so the labels wait in the
     // transaction's write-behind buffer; the next benchmark puts a checkpoint between them.
     Benchmark("Join 100k labels that arrived first (1M pending), predictions second") { benchmark in
-        let (store, dir, _) = try storeWithPending()
-        defer {
-            store.close()
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        var seed: UInt64 = 1000
-        for _ in benchmark.scaledIterations {
-            let fresh = ids(labelsPerIteration, seed: seed)
-            seed += 1
-            let labels = batches(fresh, { labelBatch($0, at: 600_000_000) })
-            let predictions = batches(fresh, { predictionRows($0, start: 600_000_000) })
-            let clock = ContinuousClock()
-            let start = clock.now
-            benchmark.startMeasurement()
-            for b in labels { _ = try store.joinLabels(b, horizon: 7 * 86_400_000) }
-            for b in predictions {
-                let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
-                precondition(outcomes.allSatisfy { $0 == .joined })
-            }
-            try store.commit(CheckpointWrite())
-            benchmark.stopMeasurement()
-            recordRate(benchmark, labelsPerIteration, clock.now - start)
-        }
+        try labelsFirst(benchmark, seed: 1000, checkpointBetween: false)
     }
 
     // The same, with a checkpoint between the labels and their predictions: the labels are
-    // written to `label_pending` at the first commit, and each prediction then reads its label
-    // back and deletes it. Both commits are measured. (In the benchmark above the labels wait
-    // in the transaction's write-behind buffer and never reach SQLite.)
+    // written to `label_blocks` at the first commit, and each prediction then finds its label in
+    // a block and marks it taken; the emptied blocks are deleted at the second commit. Both
+    // commits are measured.
     Benchmark("Join 100k labels that arrived first, committed before their predictions (1M pending)") { benchmark in
-        let (store, dir, _) = try storeWithPending()
-        defer {
-            store.close()
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        var seed: UInt64 = 6000
-        for _ in benchmark.scaledIterations {
-            let fresh = ids(labelsPerIteration, seed: seed)
-            seed += 1
-            let labels = batches(fresh, { labelBatch($0, at: 600_000_000) })
-            let predictions = batches(fresh, { predictionRows($0, start: 600_000_000) })
-            let clock = ContinuousClock()
-            let start = clock.now
-            benchmark.startMeasurement()
-            for b in labels { _ = try store.joinLabels(b, horizon: 7 * 86_400_000) }
-            try store.commit(CheckpointWrite())
-            for b in predictions {
-                let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
-                precondition(outcomes.allSatisfy { $0 == .joined })
-            }
-            try store.commit(CheckpointWrite())
-            benchmark.stopMeasurement()
-            recordRate(benchmark, labelsPerIteration, clock.now - start)
-        }
+        try labelsFirst(benchmark, seed: 6000, checkpointBetween: true)
     }
 
     // Start-up: the join's in-memory id index is rebuilt from the tables when a process opens
