@@ -48,8 +48,10 @@ extension Database {
             predictions: IDHashIndex(capacity: predictionCount),
             labels: IDHashIndex(capacity: labelCount),
             dataVersion: version)
-        try connection.statement("SELECT seq, id FROM label_predictions").forEachRowBound { row in
-            index.predictions.insert(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
+        try connection.statement("SELECT seq, id, ts_ms, state FROM label_predictions").forEachRowBound { row in
+            let seq = row.int64(0)
+            index.predictions.insert(joinKey(row.withTextBytes(1, IDHashIndex.key)), seq)
+            index.times.insert(seq: seq, time: row.int64(2), pending: row.int64(3) == JoinState.pending.rawValue)
         }
         try connection.statement("SELECT seq, id FROM label_pending").forEachRowBound { row in
             index.labels.insert(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
@@ -208,6 +210,7 @@ extension Database {
                         }
                     }
                     index.predictions.insert(key, connection.lastInsertRowID)
+                    index.times.insert(seq: connection.lastInsertRowID, time: t, pending: waiting == nil)
                     if waiting != nil { outcomes[i] = .joined }
                 }
                 taken.sort()
@@ -327,8 +330,18 @@ extension Database {
     func expirePending(predictionsBefore: Timestamp, labelsBefore: Timestamp) throws -> (predictions: Int, labels: Int) {
         try joinTransaction {
             try writeWaitingLabels()
-            try connection.execute("UPDATE label_predictions SET state = 2 WHERE ts_ms < ?1 AND state = 0", predictionsBefore.milliseconds)
-            let predictions = connection.changes
+            let predictions = try withJoinIndex { index in
+                let cutoff = predictionsBefore.milliseconds
+                let expire = try connection.statement(
+                    "UPDATE label_predictions SET state = 2 WHERE seq BETWEEN ?1 AND ?2 AND ts_ms < ?3 AND state = 0")
+                var expired = 0
+                for range in index.times.rowRanges(where: { !$0.noPending && $0.earliest < cutoff }) {
+                    try expire.run(range.lowerBound, range.upperBound, cutoff)
+                    expired += connection.changes
+                }
+                index.times.expired(before: cutoff)
+                return expired
+            }
             var labels = try deleteIndexed(
                 "DELETE FROM label_pending WHERE ts_ms < ?1 RETURNING seq, id", labelsBefore.milliseconds, from: \.labels)
             let cutoff = labelsBefore.milliseconds
@@ -359,8 +372,21 @@ extension Database {
 
     func deleteSettled(before: Timestamp) throws {
         try joinTransaction {
-            _ = try deleteIndexed(
-                "DELETE FROM label_predictions WHERE ts_ms < ?1 AND state != 0 RETURNING seq, id", before.milliseconds, from: \.predictions)
+            try withJoinIndex { index in
+                let cutoff = before.milliseconds
+                let delete = try connection.statement(
+                    "DELETE FROM label_predictions WHERE seq BETWEEN ?1 AND ?2 AND ts_ms < ?3 AND state != 0 RETURNING seq, id")
+                for range in index.times.rowRanges(where: { $0.earliest < cutoff }) {
+                    try delete.bind(range.lowerBound, at: 1)
+                    try delete.bind(range.upperBound, at: 2)
+                    try delete.bind(cutoff, at: 3)
+                    try delete.forEachRowBound { row in
+                        let seq = row.int64(0)
+                        index.predictions.remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), seq)
+                        index.times.remove(seq: seq)
+                    }
+                }
+            }
         }
     }
 
@@ -467,21 +493,46 @@ extension Database {
             guard let id = try connection.query(
                 "SELECT id FROM label_streams WHERE model = ?1 AND version = ?2", stream.model, stream.version, map: { $0.int64(0) }
             ).first else { return out }
+            // Inside the checkpoint transaction nobody else can have changed the table; outside
+            // it, another connection may have committed since the index was built.
+            if !checkpointOpen, let index = joinIndex, index.dataVersion != (try dataVersion()) { joinIndex = nil }
+            let (start, end) = (from.milliseconds, to.milliseconds)
+            let ranges = try loadedJoinIndex().times.rowRanges(where: { $0.earliest < end && $0.latest >= start })
             let statement = try connection.statement(
                 """
-                SELECT ts_ms, predicted, score, value, label, label_value FROM label_predictions
-                WHERE ts_ms >= ?1 AND ts_ms < ?2 AND stream = ?3 AND state = 1 ORDER BY ts_ms, id
+                SELECT ts_ms, id, predicted, score, value, label, label_value FROM label_predictions
+                WHERE seq BETWEEN ?1 AND ?2 AND ts_ms >= ?3 AND ts_ms < ?4 AND stream = ?5 AND state = 1
                 """)
-            _ = try statement.rows(from.milliseconds, to.milliseconds, id) { row in
-                out.timestamps.append(row.int64(0))
-                out.predictedLabels.append(row.optionalText(1))
-                out.scores.append(row.double(2))
-                out.values.append(row.double(3))
-                out.labels.append(row.optionalText(4))
-                out.labelValues.append(row.double(5))
-                return ()
+            // In rowid order, then sorted by time and id (the order the figures are computed in,
+            // so that they do not depend on arrival order).
+            var ids: [String] = []
+            for range in ranges {
+                try statement.bind(range.lowerBound, range.upperBound, start, end, id)
+                try statement.forEachRowBound { row in
+                    out.timestamps.append(row.int64(0))
+                    ids.append(row.text(1))
+                    out.predictedLabels.append(row.optionalText(2))
+                    out.scores.append(row.double(3))
+                    out.values.append(row.double(4))
+                    out.labels.append(row.optionalText(5))
+                    out.labelValues.append(row.double(6))
+                }
             }
-            return out
+            // Ids compare by their UTF-8 bytes, as SQLite's BINARY collation does.
+            func before(_ a: Int, _ b: Int) -> Bool {
+                let (s, t) = (out.timestamps[a], out.timestamps[b])
+                return s != t ? s < t : ids[a].utf8.lexicographicallyPrecedes(ids[b].utf8)
+            }
+            if out.count < 2 || (1..<out.count).allSatisfy({ !before($0, $0 - 1) }) { return out }
+            let order = out.timestamps.indices.sorted(by: before)
+            var sorted = JoinedRows()
+            sorted.timestamps = order.map { out.timestamps[$0] }
+            sorted.predictedLabels = order.map { out.predictedLabels[$0] }
+            sorted.scores = order.map { out.scores[$0] }
+            sorted.values = order.map { out.values[$0] }
+            sorted.labels = order.map { out.labels[$0] }
+            sorted.labelValues = order.map { out.labelValues[$0] }
+            return sorted
         }
     }
 

@@ -184,11 +184,14 @@ struct IDHashIndex {
 
 /// The label join's in-memory indexes (see ``IDHashIndex``): the rows of `label_predictions`
 /// (every state: a settled prediction still makes a replay a duplicate) and the waiting labels
-/// (rows of `label_pending`, slots of `label_blocks`), by id; plus what the join keeps of the
+/// (rows of `label_pending`, slots of `label_blocks`), by id; the predictions' times by rowid
+/// run (``PredictionTimes``); plus what the join keeps of the
 /// waiting labels between two writes (the buffer, the blocks' `taken` bitmaps, the last block read).
 struct JoinIndex {
     var predictions: IDHashIndex
     var labels: IDHashIndex
+    /// The time spans of `label_predictions`' rowid runs (its time index).
+    var times = PredictionTimes()
     /// Labels that came first in the open checkpoint transaction and still wait, not yet in the
     /// store: they are written as blocks when the transaction commits (or before anything else
     /// reads the store, or when there are too many), so a prediction that arrives before then
@@ -230,7 +233,9 @@ struct JoinIndex {
     }
 
     /// Approximate bytes held besides the two hash indexes.
-    var otherBytes: Int { waiting.memoryBytes + blocks.capacity * 48 + cachedBlocks.reduce(0) { $0 + $1.bytes.capacity } }
+    var otherBytes: Int {
+        waiting.memoryBytes + times.memoryBytes + blocks.capacity * 48 + cachedBlocks.reduce(0) { $0 + $1.bytes.capacity }
+    }
     /// `PRAGMA data_version` when it was built: a different value at the start of a transaction
     /// means another connection committed meanwhile.
     var dataVersion: Int64
@@ -295,4 +300,101 @@ struct WaitingLabels {
     var memoryBytes: Int {
         index.memoryBytes + ids.capacity * (4 + 16 + 8 + 16 + 8 + 1)
     }
+}
+
+/// Where in `label_predictions` rows of a time may be: the time span of each run of
+/// ``runLength`` consecutive rowids. It replaces an index on `ts_ms`.
+///
+/// The join finds rows by time three ways: the pending predictions the horizon passed (expiry),
+/// the settled ones older than every open window (deletion), and a window's joined rows (its
+/// performance). An index on `ts_ms` answered those, at the price of a B-tree insert per
+/// prediction, which was the largest cost left in registering one (0.29–0.37 s per 100k
+/// predictions with it, 0.18–0.21 s without, with 1M pending). Rows are appended in arrival
+/// order (a new rowid is always above every existing one) and predictions arrive roughly in
+/// time order, so a run's span is narrow and a time range maps to few runs; the queries then
+/// read those runs' rowid ranges, checking each row's time. A run's span only widens (rows
+/// deleted from it do not narrow it), so a query may read a run with no matching row left,
+/// never miss one: late data costs reading, never a wrong answer.
+///
+/// It is not durable: built with the ``JoinIndex`` from the table (rows in rowid order).
+struct PredictionTimes {
+    /// A run: rowids `number × runLength ..< (number + 1) × runLength`.
+    struct Run: Equatable {
+        var number: Int64
+        /// Rows in the table.
+        var count: Int
+        /// The least and greatest `ts_ms` of the rows inserted (those deleted included).
+        var earliest: Int64
+        var latest: Int64
+        /// No row of the run is pending: the last expiry passed its latest time after the last
+        /// pending insert. Expiry skips it. (Rows leave the pending state, never enter it.)
+        var noPending: Bool
+    }
+
+    /// Rowids per run.
+    static let runLength: Int64 = 4096
+
+    /// Runs with rows, by number (ascending: runs are created at the end).
+    private(set) var runs: [Run] = []
+
+    /// Records an inserted row: rowid `seq`, time `time`, pending or not.
+    mutating func insert(seq: Int64, time: Int64, pending: Bool) {
+        let number = seq / Self.runLength
+        // Nearly always the last run or a new one after it; anywhere else is still kept in order.
+        let i = runs.last.map { $0.number < number } ?? true ? runs.count : position(number)
+        if i < runs.count && runs[i].number == number {
+            runs[i].count += 1
+            if time < runs[i].earliest { runs[i].earliest = time }
+            if time > runs[i].latest { runs[i].latest = time }
+            if pending { runs[i].noPending = false }
+        } else {
+            runs.insert(Run(number: number, count: 1, earliest: time, latest: time, noPending: !pending), at: i)
+        }
+    }
+
+    /// Records a deleted row; a run with no row left is dropped.
+    mutating func remove(seq: Int64) {
+        let i = position(seq / Self.runLength)
+        guard i < runs.count, runs[i].number == seq / Self.runLength else { return }
+        runs[i].count -= 1
+        if runs[i].count <= 0 { runs.remove(at: i) }
+    }
+
+    /// The index of run `number`, or where it would be inserted.
+    private func position(_ number: Int64) -> Int {
+        var lo = 0
+        var hi = runs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid].number < number { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The rowid ranges (inclusive) covering every run for which `matches` holds; adjacent
+    /// matching runs (with no other run between them) make one range.
+    func rowRanges(where matches: (Run) -> Bool) -> [ClosedRange<Int64>] {
+        var ranges: [ClosedRange<Int64>] = []
+        var open: (Int64, Int64)?
+        for run in runs {
+            if matches(run) {
+                let end = (run.number + 1) * Self.runLength - 1
+                open = (open?.0 ?? run.number * Self.runLength, end)
+            } else if let o = open {
+                ranges.append(o.0...o.1)
+                open = nil
+            }
+        }
+        if let o = open { ranges.append(o.0...o.1) }
+        return ranges
+    }
+
+    /// After every pending row with time before `cutoff` expired: runs entirely before it have
+    /// no pending row.
+    mutating func expired(before cutoff: Int64) {
+        for i in runs.indices where runs[i].latest < cutoff { runs[i].noPending = true }
+    }
+
+    /// Approximate bytes held.
+    var memoryBytes: Int { runs.capacity * MemoryLayout<Run>.stride }
 }

@@ -409,10 +409,11 @@ struct ReportTests {
         let db = try ReportFixture.copy(try ReportFixture.audited.get(), into: dir)
         let rows = try ReportFixture.scalar(db, "SELECT count(*) FROM window_results")
         // Schema 4's shape: no audit tables, the label join's id index (dropped by migration 6),
-        // no label blocks (migration 7).
+        // no label blocks (migration 7), the time index of its predictions (dropped by migration 8).
         try ReportFixture.sql(db, """
             DROP TABLE audit_chain; DROP TABLE window_histograms; DROP TABLE event_counts; DROP TABLE label_blocks;
             CREATE INDEX label_predictions_by_id ON label_predictions (id, ts_ms, stream, groups);
+            CREATE INDEX label_predictions_by_time ON label_predictions (ts_ms);
             PRAGMA user_version = 4;
             """)
         let r = try MonitorProcess.run(["report", "--store", db, "--verify", "--format", "json"])

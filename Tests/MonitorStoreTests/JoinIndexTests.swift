@@ -141,13 +141,14 @@ struct JoinIndexTests {
             _ = try store.registerPredictions(predictions([("p1", 1000)]), horizon: horizon)
             _ = try store.joinLabels(labels([("l2", 9000), ("l1", 8000)]), horizon: horizon)
             try store.commit(CheckpointWrite())
-            // Back to version 5's shape: the id index, waiting labels keyed by id (a row each),
-            // no blocks.
+            // Back to version 5's shape: the id and time indexes, waiting labels keyed by id (a
+            // row each), no blocks.
             try store.withDatabase { db in
                 try db.connection.script(
                     """
                     BEGIN;
                     CREATE INDEX label_predictions_by_id ON label_predictions (id, ts_ms, stream, groups);
+                    CREATE INDEX label_predictions_by_time ON label_predictions (ts_ms);
                     CREATE TABLE label_pending_v5 (id TEXT PRIMARY KEY NOT NULL, ts_ms INTEGER NOT NULL, label TEXT, label_value REAL) STRICT, WITHOUT ROWID;
                     INSERT INTO label_pending_v5 VALUES ('l2', 9000, 'fraud', NULL), ('l1', 8000, 'fraud', NULL);
                     DROP TABLE label_blocks;
@@ -163,6 +164,7 @@ struct JoinIndexTests {
         let store = try SQLiteStore(path: dir.database)
         #expect(try store.fileSchemaVersion() == SQLiteStore.schemaVersion)
         #expect(try store.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'label_predictions_by_id'") == 0)
+        #expect(try store.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'label_predictions_by_time'") == 0)
         // Copied in time order.
         #expect(try store.text("SELECT group_concat(id) FROM (SELECT id FROM label_pending ORDER BY seq)") == "l1,l2")
         #expect(try store.registerPredictions(predictions([("l1", 2000), ("l2", 3000)]), horizon: horizon) == [.joined, .joined])

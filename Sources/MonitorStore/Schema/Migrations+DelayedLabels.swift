@@ -13,8 +13,8 @@ extension Migrations {
     ///   are looked up in memory since, see ``memoryJoinIndex``): a label finds its
     ///   prediction's rowid, time and windows from the index alone, then updates the row by
     ///   rowid; an exact replay (same id and time) is found there too. Index on `ts_ms` for
-    ///   expiry, a window's rows
-    ///   and deletion once its figures are final. Why a rowid table: rows sit in arrival order,
+    ///   expiry, a window's rows and deletion once its figures are final (dropped by migration
+    ///   8: runs of rowids are found by time in memory since, see ``predictionTimesInMemory``). Why a rowid table: rows sit in arrival order,
     ///   and labels arrive roughly in their predictions' order, so the rows a checkpoint's labels
     ///   update share pages — keyed by id they were spread over the whole table and a commit of
     ///   100k labels rewrote ~27k pages instead of ~3k (8× slower). No index on `state`: a label

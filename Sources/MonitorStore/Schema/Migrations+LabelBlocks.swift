@@ -22,3 +22,13 @@ extension Migrations {
         ) STRICT;
         """)
 }
+
+extension Migrations {
+    /// Migration 8: `label_predictions` loses its index on `ts_ms`. The join finds rows by time
+    /// through ``PredictionTimes`` (the time span of each run of 4,096 rowids, kept in memory
+    /// with the join index) and reads those runs by rowid; the index's B-tree insert was the
+    /// largest cost left in registering a prediction.
+    static let predictionTimesInMemory = Migration(version: 8, summary: "label join: predictions found by time through rowid runs, not an index", sql: """
+        DROP INDEX label_predictions_by_time;
+        """)
+}

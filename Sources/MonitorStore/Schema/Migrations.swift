@@ -82,6 +82,7 @@ enum Migrations {
         auditChain,
         memoryJoinIndex,
         labelBlocks,
+        predictionTimesInMemory,
     ]
 
     /// The newest schema version this build knows.
