@@ -340,16 +340,19 @@ struct PredictionTimes {
     /// Records an inserted row: rowid `seq`, time `time`, pending or not.
     mutating func insert(seq: Int64, time: Int64, pending: Bool) {
         let number = seq / Self.runLength
-        // Nearly always the last run or a new one after it; anywhere else is still kept in order.
-        let i = runs.last.map { $0.number < number } ?? true ? runs.count : position(number)
-        if i < runs.count && runs[i].number == number {
-            runs[i].count += 1
-            if time < runs[i].earliest { runs[i].earliest = time }
-            if time > runs[i].latest { runs[i].latest = time }
-            if pending { runs[i].noPending = false }
-        } else {
-            runs.insert(Run(number: number, count: 1, earliest: time, latest: time, noPending: !pending), at: i)
+        // Nearly always the last run, or a new one after it; anywhere else is still kept in order.
+        var i = runs.count - 1
+        if i < 0 || runs[i].number != number {
+            i = i < 0 || runs[i].number < number ? runs.count : position(number)
+            if i == runs.count || runs[i].number != number {
+                runs.insert(Run(number: number, count: 1, earliest: time, latest: time, noPending: !pending), at: i)
+                return
+            }
         }
+        runs[i].count += 1
+        if time < runs[i].earliest { runs[i].earliest = time }
+        if time > runs[i].latest { runs[i].latest = time }
+        if pending { runs[i].noPending = false }
     }
 
     /// Records a deleted row; a run with no row left is dropped.

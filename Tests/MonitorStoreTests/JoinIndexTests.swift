@@ -5,28 +5,10 @@ import Testing
 @testable import MonitorStore
 
 private let horizon: Int64 = 7 * 86_400_000
-private let fraud = ModelVersion(model: "fraud", version: "3")
 
-private func predictions(_ rows: [(String, Int64)]) -> PredictionRows {
-    var p = PredictionRows()
-    p.streamNames = [fraud]
-    for (id, t) in rows {
-        p.ids.append(id)
-        p.timestamps.append(t)
-        p.streams.append(0)
-        p.predictedLabels.append("fraud")
-        p.scores.append(0.5)
-        p.values.append(.nan)
-        p.windowGroups.append(1)
-    }
-    return p
-}
+private func predictions(_ rows: [(String, Int64)]) -> PredictionRows { predictionRows(rows.map { ($0.0, $0.1, 0.5) }) }
 
-private func labels(_ rows: [(String, Int64)]) -> LabelBatch {
-    var b = LabelBatch()
-    for (id, t) in rows { b.append(id: id, timestamp: t, label: "fraud", value: .nan) }
-    return b
-}
+private func labels(_ rows: [(String, Int64)]) -> LabelBatch { labelBatch(rows) }
 
 @Suite("The label join's in-memory id index")
 struct JoinIndexTests {

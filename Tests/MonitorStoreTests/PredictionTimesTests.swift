@@ -5,29 +5,6 @@ import Testing
 @testable import MonitorStore
 
 private let horizon: Int64 = 7 * 86_400_000
-private let fraud = ModelVersion(model: "fraud", version: "3")
-
-/// Predictions with a distinct score each (`score`), so that the order of joined rows shows.
-private func predictions(_ rows: [(id: String, t: Int64, score: Double)]) -> PredictionRows {
-    var p = PredictionRows()
-    p.streamNames = [fraud]
-    for r in rows {
-        p.ids.append(r.id)
-        p.timestamps.append(r.t)
-        p.streams.append(0)
-        p.predictedLabels.append("fraud")
-        p.scores.append(r.score)
-        p.values.append(.nan)
-        p.windowGroups.append(1)
-    }
-    return p
-}
-
-private func labels(_ rows: [(String, Int64)]) -> LabelBatch {
-    var b = LabelBatch()
-    for (id, t) in rows { b.append(id: id, timestamp: t, label: "fraud", value: .nan) }
-    return b
-}
 
 /// A window's joined rows as the table answers a full scan (SQLite needs no index for that):
 /// the answer the run-based lookup must give.
@@ -43,7 +20,7 @@ private func scannedRows(_ store: SQLiteStore, from: Int64, to: Int64) throws ->
 }
 
 private func joinedRows(_ store: SQLiteStore, from: Int64, to: Int64) throws -> [String] {
-    let rows = try store.joinedRows(fraud, from: ts(from), to: ts(to))
+    let rows = try store.joinedRows(fraudStream, from: ts(from), to: ts(to))
     return zip(rows.timestamps, rows.scores).map { "\($0):\($1)" }
 }
 
@@ -109,10 +86,15 @@ struct PredictionTimesTests {
         small.insert(seq: 5 * PredictionTimes.runLength, time: 50, pending: true)
         small.insert(seq: 1 * PredictionTimes.runLength, time: 10, pending: false)
         small.insert(seq: 3 * PredictionTimes.runLength, time: 30, pending: true)
+        small.insert(seq: 3 * PredictionTimes.runLength + 1, time: 20, pending: false)
         #expect(small.runs.map(\.number) == [1, 3, 5])
+        #expect(small.runs.map(\.count) == [1, 2, 1])
+        #expect(small.runs.map(\.earliest) == [10, 20, 50] && small.runs.map(\.latest) == [10, 30, 50])
         #expect(small.runs.map(\.noPending) == [true, false, false])
         small.remove(seq: 3 * PredictionTimes.runLength)
-        small.remove(seq: 3 * PredictionTimes.runLength)  // no such row left: ignored
+        #expect(small.runs.map(\.number) == [1, 3, 5])
+        small.remove(seq: 3 * PredictionTimes.runLength + 1)
+        small.remove(seq: 4 * PredictionTimes.runLength)  // no such run: ignored
         #expect(small.runs.map(\.number) == [1, 5])
         // Runs 1 and 5 are adjacent once run 3 is gone.
         #expect(small.rowRanges(where: { _ in true }) == [PredictionTimes.runLength...6 * PredictionTimes.runLength - 1])
@@ -139,11 +121,11 @@ struct PredictionTimesTests {
         do {
             let store = try SQLiteStore(path: dir.database)
             for chunk in stride(from: 0, to: rows.count, by: 1000) {
-                _ = try store.registerPredictions(predictions(Array(rows[chunk..<min(chunk + 1000, rows.count)])), horizon: horizon)
+                _ = try store.registerPredictions(predictionRows(Array(rows[chunk..<min(chunk + 1000, rows.count)])), horizon: horizon)
             }
             // Two in three get their label, and the ties all do.
             let labeled = rows.enumerated().filter { $0.offset % 3 != 0 || $0.offset >= n }.map { ($0.element.id, $0.element.t + hour) }
-            _ = try store.joinLabels(labels(labeled), horizon: horizon)
+            _ = try store.joinLabels(labelBatch(labeled), horizon: horizon)
             try store.commit(CheckpointWrite())
             #expect(try store.withDatabase { $0.joinIndex?.times.runs.count ?? 0 } >= 4)
             for (from, to) in [(start - 40 * hour, start), (start, start + hour), (start + 600_000, start + 600_001), (start, start + 10 * hour)] {
@@ -171,7 +153,7 @@ struct PredictionTimesTests {
         let end = start + Int64(n) * 1000 + hour
         _ = try store.expirePending(predictionsBefore: ts(end), labelsBefore: ts(0))
         #expect(try store.scalar("SELECT count(*) FROM label_predictions WHERE state = 0") == 0)
-        _ = try store.registerPredictions(predictions([("late", start, -1)]), horizon: horizon)
+        _ = try store.registerPredictions(predictionRows([("late", start, -1)]), horizon: horizon)
         #expect(try store.expirePending(predictionsBefore: ts(end), labelsBefore: ts(0)).predictions == 1)
         // Deletion: settled rows before the cutoff go, from the table and from the index.
         let before = start + 2 * hour
@@ -186,7 +168,7 @@ struct PredictionTimesTests {
         }
         #expect(indexed.0 == total - gone && indexed.1 == total - gone)
         // A deleted id may be predicted again: it is no duplicate.
-        #expect(try store.registerPredictions(predictions([("p10", start + 10_000, 0)]), horizon: horizon) == [.pending])
+        #expect(try store.registerPredictions(predictionRows([("p10", start + 10_000, 0)]), horizon: horizon) == [.pending])
         #expect(try joinedRows(store, from: start, to: end) == scannedRows(store, from: start, to: end))
     }
 }

@@ -131,3 +131,29 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// The model version of the label-join tests.
+let fraudStream = ModelVersion(model: "fraud", version: "3")
+
+/// A batch of predictions of `fraudStream` (predicted "fraud", no value, window group 1).
+func predictionRows(_ rows: [(id: String, t: Int64, score: Double)]) -> PredictionRows {
+    var p = PredictionRows()
+    p.streamNames = [fraudStream]
+    for r in rows {
+        p.ids.append(r.id)
+        p.timestamps.append(r.t)
+        p.streams.append(0)
+        p.predictedLabels.append("fraud")
+        p.scores.append(r.score)
+        p.values.append(.nan)
+        p.windowGroups.append(1)
+    }
+    return p
+}
+
+/// A batch of labels "fraud" (no value).
+func labelBatch(_ rows: [(String, Int64)]) -> LabelBatch {
+    var b = LabelBatch()
+    for (id, t) in rows { b.append(id: id, timestamp: t, label: "fraud", value: .nan) }
+    return b
+}
