@@ -101,6 +101,13 @@ extension Database {
         return k == 0 ? 1 : k
     }
 
+    /// Drops the join index when another connection (another process, or this one's API
+    /// connection) committed since it was built: it may have changed the join's tables, so the
+    /// next use rebuilds the index from them.
+    func dropJoinIndexIfStale() {
+        if let index = joinIndex, index.dataVersion != (try? dataVersion()) { joinIndex = nil }
+    }
+
     /// `PRAGMA data_version`: changes when another connection commits.
     func dataVersion() throws -> Int64 {
         try connection.query("PRAGMA data_version") { $0.int64(0) }.first ?? 0
@@ -343,7 +350,7 @@ extension Database {
                 return expired
             }
             var labels = try deleteIndexed(
-                "DELETE FROM label_pending WHERE ts_ms < ?1 RETURNING seq, id", labelsBefore.milliseconds, from: \.labels)
+                "DELETE FROM label_pending WHERE ts_ms < ?1 RETURNING seq, id", [labelsBefore.milliseconds], from: \.labels)
             let cutoff = labelsBefore.milliseconds
             try withJoinIndex { index in
                 for seq in index.blocks.filter({ $0.value.earliest < cutoff }).keys.sorted() {
@@ -372,20 +379,11 @@ extension Database {
 
     func deleteSettled(before: Timestamp) throws {
         try joinTransaction {
-            try withJoinIndex { index in
-                let cutoff = before.milliseconds
-                let delete = try connection.statement(
-                    "DELETE FROM label_predictions WHERE seq BETWEEN ?1 AND ?2 AND ts_ms < ?3 AND state != 0 RETURNING seq, id")
-                for range in index.times.rowRanges(where: { $0.earliest < cutoff }) {
-                    try delete.bind(range.lowerBound, at: 1)
-                    try delete.bind(range.upperBound, at: 2)
-                    try delete.bind(cutoff, at: 3)
-                    try delete.forEachRowBound { row in
-                        let seq = row.int64(0)
-                        index.predictions.remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), seq)
-                        index.times.remove(seq: seq)
-                    }
-                }
+            let cutoff = before.milliseconds
+            for range in try loadedJoinIndex().times.rowRanges(where: { $0.earliest < cutoff }) {
+                _ = try deleteIndexed(
+                    "DELETE FROM label_predictions WHERE seq BETWEEN ?1 AND ?2 AND ts_ms < ?3 AND state != 0 RETURNING seq, id",
+                    [range.lowerBound, range.upperBound, cutoff], from: \.predictions) { $0.times.remove(seq: $1) }
             }
         }
     }
@@ -472,15 +470,21 @@ extension Database {
         index.markDirty(at.block)
     }
 
-    /// Runs a `DELETE … RETURNING seq, id` and removes the deleted rows from the join index;
-    /// returns how many rows it deleted.
-    private func deleteIndexed(_ sql: String, _ time: Int64, from part: WritableKeyPath<JoinIndex, IDHashIndex>) throws -> Int {
+    /// Runs a `DELETE … RETURNING seq, id` with `parameters` bound in order, removes the deleted
+    /// rows from the join index's `part` and passes each deleted rowid to `removed`; returns how
+    /// many rows it deleted.
+    private func deleteIndexed(
+        _ sql: String, _ parameters: [Int64], from part: WritableKeyPath<JoinIndex, IDHashIndex>,
+        removed: (inout JoinIndex, Int64) -> Void = { _, _ in }
+    ) throws -> Int {
         try withJoinIndex { index in
             var deleted = 0
             let statement = try connection.statement(sql)
-            try statement.bind(time, at: 1)
+            for (i, value) in parameters.enumerated() { try statement.bind(value, at: Int32(i + 1)) }
             try statement.forEachRowBound { row in
-                index[keyPath: part].remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), row.int64(0))
+                let seq = row.int64(0)
+                index[keyPath: part].remove(joinKey(row.withTextBytes(1, IDHashIndex.key)), seq)
+                removed(&index, seq)
                 deleted += 1
             }
             return deleted
@@ -493,9 +497,8 @@ extension Database {
             guard let id = try connection.query(
                 "SELECT id FROM label_streams WHERE model = ?1 AND version = ?2", stream.model, stream.version, map: { $0.int64(0) }
             ).first else { return out }
-            // Inside the checkpoint transaction nobody else can have changed the table; outside
-            // it, another connection may have committed since the index was built.
-            if !checkpointOpen, let index = joinIndex, index.dataVersion != (try dataVersion()) { joinIndex = nil }
+            // Inside the checkpoint transaction nobody else can have changed the table.
+            if !checkpointOpen { dropJoinIndexIfStale() }
             let (start, end) = (from.milliseconds, to.milliseconds)
             let ranges = try loadedJoinIndex().times.rowRanges(where: { $0.earliest < end && $0.latest >= start })
             let statement = try connection.statement(

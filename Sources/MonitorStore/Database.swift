@@ -174,10 +174,8 @@ final class Database {
         if !checkpointOpen {
             try connection.script("BEGIN IMMEDIATE")
             checkpointOpen = true
-            // Another connection (another process, or this one's API connection) committed since
-            // the index was built: it may have changed the join's tables, so the index is rebuilt
-            // from them. Within the write transaction nobody else can change them.
-            if let index = joinIndex, index.dataVersion != (try? dataVersion()) { joinIndex = nil }
+            // Within the write transaction nobody else can change the join's tables.
+            dropJoinIndexIfStale()
         }
         do {
             return try body()

@@ -53,10 +53,18 @@ func batches<T>(_ ids: [String], _ make: (ArraySlice<String>) -> T) -> [T] {
     stride(from: 0, to: ids.count, by: batchSize).map { make(ids[$0..<min($0 + batchSize, ids.count)]) }
 }
 
-/// Records the measured interval as labels (or predictions) per second, in thousands.
-func recordRate(_ benchmark: Benchmark, _ count: Int, _ elapsed: Duration) {
+/// Measures `body` (wall clock) and records `count` items over its time as labels (or
+/// predictions) per second, in thousands.
+func measureRate<T>(_ benchmark: Benchmark, _ count: Int, _ body: () throws -> T) rethrows -> T {
+    let clock = ContinuousClock()
+    let start = clock.now
+    benchmark.startMeasurement()
+    let result = try body()
+    benchmark.stopMeasurement()
+    let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     benchmark.measurement(kPerSecond, Int((Double(count) / seconds / 1000).rounded()))
+    return result
 }
 
 let kPerSecond = BenchmarkMetric.custom("kLabels/s (100k / wall time)", polarity: .prefersLarger, useScalingFactor: false)
@@ -98,18 +106,15 @@ func labelsFirst(_ benchmark: Benchmark, seed first: UInt64, checkpointBetween: 
         seed += 1
         let labels = batches(fresh, { labelBatch($0, at: 600_000_000) })
         let predictions = batches(fresh, { predictionRows($0, start: 600_000_000) })
-        let clock = ContinuousClock()
-        let start = clock.now
-        benchmark.startMeasurement()
-        for b in labels { _ = try store.joinLabels(b, horizon: 7 * 86_400_000) }
-        if checkpointBetween { try store.commit(CheckpointWrite()) }
-        for b in predictions {
-            let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
-            precondition(outcomes.allSatisfy { $0 == .joined })
+        try measureRate(benchmark, labelsPerIteration) {
+            for b in labels { _ = try store.joinLabels(b, horizon: 7 * 86_400_000) }
+            if checkpointBetween { try store.commit(CheckpointWrite()) }
+            for b in predictions {
+                let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
+                precondition(outcomes.allSatisfy { $0 == .joined })
+            }
+            try store.commit(CheckpointWrite())
         }
-        try store.commit(CheckpointWrite())
-        benchmark.stopMeasurement()
-        recordRate(benchmark, labelsPerIteration, clock.now - start)
     }
 }
 
@@ -144,16 +149,13 @@ let benchmarks: @Sendable () -> Void = {
             all += more
             let labels = batches(Array(all[next..<(next + labelsPerIteration)]), { labelBatch($0, at: 7 * 86_400_000) })
             next += labelsPerIteration
-            let clock = ContinuousClock()
-            let start = clock.now
-            benchmark.startMeasurement()
-            for b in labels {
-                let r = try store.joinLabels(b, horizon: 7 * 86_400_000)
-                precondition(r.joined.count == b.count)
+            try measureRate(benchmark, labelsPerIteration) {
+                for b in labels {
+                    let r = try store.joinLabels(b, horizon: 7 * 86_400_000)
+                    precondition(r.joined.count == b.count)
+                }
+                try store.commit(CheckpointWrite())
             }
-            try store.commit(CheckpointWrite())
-            benchmark.stopMeasurement()
-            recordRate(benchmark, labelsPerIteration, clock.now - start)
         }
     }
 
@@ -190,13 +192,11 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let one = predictionRows(ids(1, seed: seed)[...], start: 800_000_000)
             seed += 1
-            let clock = ContinuousClock()
-            let start = clock.now
-            benchmark.startMeasurement()
-            let reopened = try SQLiteStore(path: dir + "/monitor.db")
-            _ = try reopened.registerPredictions(one, horizon: 7 * 86_400_000)
-            benchmark.stopMeasurement()
-            recordRate(benchmark, pendingPredictions + labelsPerIteration, clock.now - start)
+            let reopened = try measureRate(benchmark, pendingPredictions + labelsPerIteration) {
+                let reopened = try SQLiteStore(path: dir + "/monitor.db")
+                _ = try reopened.registerPredictions(one, horizon: 7 * 86_400_000)
+                return reopened
+            }
             reopened.close()
         }
     }
@@ -213,16 +213,13 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let predictions = batches(ids(labelsPerIteration, seed: seed), { predictionRows($0, start: 700_000_000) })
             seed += 1
-            let clock = ContinuousClock()
-            let start = clock.now
-            benchmark.startMeasurement()
-            for b in predictions {
-                let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
-                precondition(outcomes.allSatisfy { $0 == .pending })
+            try measureRate(benchmark, labelsPerIteration) {
+                for b in predictions {
+                    let outcomes = try store.registerPredictions(b, horizon: 7 * 86_400_000)
+                    precondition(outcomes.allSatisfy { $0 == .pending })
+                }
+                try store.commit(CheckpointWrite())
             }
-            try store.commit(CheckpointWrite())
-            benchmark.stopMeasurement()
-            recordRate(benchmark, labelsPerIteration, clock.now - start)
         }
     }
 }
